@@ -1,0 +1,89 @@
+// Package shardlog owns the durable, append-only record log of one shard.
+//
+// A log is a directory of segment files. Each record carries a checksum;
+// appends are acknowledged only after they are durable (per SyncMode), and
+// concurrent appenders share one fsync (group commit). Opening a log
+// recovers it: a torn or corrupt tail is truncated and never served.
+//
+// Offsets are dense and strictly increasing: the record appended after
+// offset n has offset n+1. They are never reused, even across restarts and
+// even after every segment has expired.
+package shardlog
+
+import (
+	"errors"
+	"time"
+)
+
+// Entry is what a producer hands to Append.
+type Entry struct {
+	PartitionKey string
+	Data         []byte
+}
+
+// Record is one stored record as Read returns it.
+type Record struct {
+	Offset       uint64
+	Timestamp    int64 // arrival time, Unix milliseconds; non-decreasing in offset order
+	PartitionKey string
+	Data         []byte
+}
+
+// SyncMode says when an append counts as durable.
+type SyncMode int
+
+const (
+	// SyncAlways fsyncs before Append returns (group commit). The default.
+	SyncAlways SyncMode = iota
+	// SyncInterval fsyncs on a timer; Append returns after the write.
+	SyncInterval
+	// SyncNever leaves flushing to the operating system.
+	SyncNever
+)
+
+// Options configure a log. The zero value means the defaults.
+type Options struct {
+	// StartOffset is the first offset of a log created empty. Ignored when
+	// the directory already holds a log.
+	StartOffset uint64
+	// SegmentBytes is the size at which a new segment is started (default 64 MiB).
+	SegmentBytes int64
+	Sync         SyncMode
+	// SyncInterval is the timer for SyncInterval (default 200ms).
+	SyncInterval time.Duration
+	// Now is the clock for arrival timestamps (default time.Now).
+	Now func() time.Time
+	// FS is the filesystem the log writes through (default the OS); tests
+	// substitute one that can crash and fail.
+	FS FS
+}
+
+// Log is one shard's record log. All methods are safe for concurrent use.
+type Log interface {
+	// Append stores entries as consecutive records with one arrival
+	// timestamp and returns the first offset and that timestamp. It returns
+	// only once the records are durable per the SyncMode. After a write or
+	// sync error every later Append fails with that error.
+	Append(entries []Entry) (first uint64, timestamp int64, err error)
+	// Read appends to buf the records starting at offset from, stopping after
+	// maxRecords records or once maxBytes of Data would be exceeded (at least
+	// one record is returned if any exists). Offsets below the first retained
+	// one read from the first retained record. The returned Data may alias
+	// internal buffers only until the next Read on the same buf.
+	Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]Record, error)
+	// SeekTime returns the offset of the first record with Timestamp >= ms,
+	// or Next() when there is none.
+	SeekTime(ms int64) (uint64, error)
+	// Bounds returns the first retained offset and the next offset to be assigned.
+	Bounds() (first, next uint64)
+	// LastTimestamp returns the arrival time of the newest record (0 if none).
+	LastTimestamp() int64
+	// ExpireBefore removes whole segments whose newest record is older than
+	// ms. The active segment is never removed.
+	ExpireBefore(ms int64) error
+	// Close flushes, syncs and releases the log.
+	Close() error
+}
+
+// ErrClosed is returned by operations on a closed log.
+var ErrClosed = errors.New("shardlog: log closed")

@@ -1,0 +1,181 @@
+// Package stream owns Kinesis-style data streams: streams of shards with
+// hash-key ranges, partition-key routing, sequence numbers, iterators,
+// resharding, retention and per-shard quotas. It knows nothing of HTTP;
+// the kinesis package is its wire skin.
+//
+// Streams are scoped by region, as in AWS: the same name in two regions is
+// two streams.
+package stream
+
+import (
+	"errors"
+	"time"
+
+	"github.com/caudal/caudal/shardlog"
+)
+
+// Mode is a stream's capacity mode.
+type Mode string
+
+const (
+	ModeProvisioned Mode = "PROVISIONED"
+	ModeOnDemand    Mode = "ON_DEMAND"
+)
+
+// Status is a stream's lifecycle state as AWS reports it.
+type Status string
+
+const (
+	StatusCreating Status = "CREATING"
+	StatusDeleting Status = "DELETING"
+	StatusActive   Status = "ACTIVE"
+	StatusUpdating Status = "UPDATING"
+)
+
+// IteratorType names where a shard iterator starts.
+type IteratorType string
+
+const (
+	AtSequenceNumber    IteratorType = "AT_SEQUENCE_NUMBER"
+	AfterSequenceNumber IteratorType = "AFTER_SEQUENCE_NUMBER"
+	TrimHorizon         IteratorType = "TRIM_HORIZON"
+	Latest              IteratorType = "LATEST"
+	AtTimestamp         IteratorType = "AT_TIMESTAMP"
+)
+
+// HashKey is an unsigned 128-bit hash key (0..2^128-1).
+type HashKey struct{ Hi, Lo uint64 }
+
+// Config configures the engine. The zero value means the defaults.
+type Config struct {
+	// Dir is the directory the engine owns (required).
+	Dir string
+	// AccountID appears in ARNs and messages (default "000000000000").
+	AccountID string
+	// Quotas enables AWS's per-shard write and read limits (1 MiB/s and
+	// 1,000 records/s in, 2 MiB/s and 5 GetRecords/s out). Callers set it
+	// from the server's --quotas flag; the server's default is on.
+	Quotas bool
+	// Sync is passed to every shard log (default shardlog.SyncAlways).
+	Sync shardlog.SyncMode
+	// Now is the engine's clock (default time.Now).
+	Now func() time.Time
+}
+
+// Stream is a snapshot of one stream.
+type Stream struct {
+	Name              string
+	ARN               string
+	Region            string
+	Status            Status
+	Mode              Mode
+	CreatedAt         time.Time
+	RetentionHours    int
+	Shards            []Shard // every retained shard, open and closed, in creation order
+	OpenShardCount    int
+	EncryptionType    string // "NONE" or "KMS"
+	KeyID             string
+	ShardLevelMetrics []string // enhanced monitoring, sorted
+	MaxRecordSizeKiB  int      // default 1024
+	Tags              map[string]string
+	Policy            string // resource policy JSON, "" when none
+}
+
+// Shard describes one shard.
+type Shard struct {
+	ID                    string // "shardId-000000000000"
+	ParentShardID         string
+	AdjacentParentShardID string
+	HashKeyStart          HashKey
+	HashKeyEnd            HashKey
+	StartingSequence      string
+	EndingSequence        string // "" while the shard is open
+	CreatedAt             time.Time
+}
+
+// Open reports whether the shard still accepts records.
+func (s Shard) Open() bool { return s.EndingSequence == "" }
+
+// CreateOptions are the parameters of CreateStream.
+type CreateOptions struct {
+	ShardCount int // required for PROVISIONED; ON_DEMAND defaults to 4
+	Mode       Mode
+	Tags       map[string]string
+}
+
+// PutEntry is one record offered to PutRecords.
+type PutEntry struct {
+	PartitionKey    string
+	ExplicitHashKey string // decimal; "" routes by MD5(PartitionKey)
+	Data            []byte
+}
+
+// PutResult is the outcome for one PutEntry, in request order. Err is nil
+// on success or wraps ErrThroughputExceeded / ErrInternal.
+type PutResult struct {
+	ShardID        string
+	SequenceNumber string
+	Err            error
+}
+
+// Position says where GetShardIterator starts.
+type Position struct {
+	Type           IteratorType
+	SequenceNumber string    // for AT_/AFTER_SEQUENCE_NUMBER
+	Timestamp      time.Time // for AT_TIMESTAMP
+}
+
+// Record is one record as GetRecords returns it.
+type Record struct {
+	SequenceNumber string
+	ArrivalTime    time.Time // millisecond precision
+	PartitionKey   string
+	Data           []byte
+	EncryptionType string // "" or "KMS", as the stream had it at write time (may be "")
+}
+
+// ChildShard names a shard that replaced a closed one.
+type ChildShard struct {
+	ShardID      string
+	ParentShards []string
+	HashKeyStart HashKey
+	HashKeyEnd   HashKey
+}
+
+// Records is the answer of GetRecords.
+type Records struct {
+	Records            []Record
+	NextIterator       string // "" (null on the wire) once a closed shard is fully read
+	MillisBehindLatest int64
+	ChildShards        []ChildShard // set once a closed shard is fully read
+}
+
+// Limits is the answer of DescribeLimits.
+type Limits struct {
+	ShardLimit               int
+	OpenShardCount           int
+	OnDemandStreamCount      int
+	OnDemandStreamCountLimit int
+}
+
+// Error is the engine's error: Kind is one of the sentinels below and
+// Message is worded as AWS words it, ready for the wire.
+type Error struct {
+	Kind    error
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Sentinel error kinds. The kinesis skin maps each to one AWS error code.
+var (
+	ErrStreamNotFound     = errors.New("stream not found")    // ResourceNotFoundException
+	ErrResourceInUse      = errors.New("resource in use")     // ResourceInUseException (exists, or not ACTIVE)
+	ErrInvalidArgument    = errors.New("invalid argument")    // InvalidArgumentException
+	ErrValidation         = errors.New("validation")          // ValidationException
+	ErrLimitExceeded      = errors.New("limit exceeded")      // LimitExceededException
+	ErrExpiredIterator    = errors.New("expired iterator")    // ExpiredIteratorException
+	ErrThroughputExceeded = errors.New("throughput exceeded") // ProvisionedThroughputExceededException
+	ErrInternal           = errors.New("internal failure")    // InternalFailureException
+)
