@@ -60,6 +60,18 @@ type Config struct {
 	Sync shardlog.SyncMode
 	// Now is the engine's clock (default time.Now).
 	Now func() time.Time
+
+	// ShardLimit is the account's open-shard limit per region (default 500).
+	ShardLimit int
+	// OnDemandStreamCountLimit caps ON_DEMAND streams per region (default 50).
+	OnDemandStreamCountLimit int
+	// RetentionInterval is how often the background loop expires data past
+	// retention (default 1 minute; negative disables the loop, and tests
+	// call ExpireNow instead).
+	RetentionInterval time.Duration
+	// OpenLog opens one shard's log (default shardlog.Open). Tests pass a
+	// function returning shardlog.NewMemory logs.
+	OpenLog func(dir string, opts shardlog.Options) (shardlog.Log, error)
 }
 
 // Stream is a snapshot of one stream.

@@ -1,0 +1,125 @@
+package stream
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/caudal/caudal/shardlog"
+)
+
+// routeLocked returns the open shard whose hash range holds k. Open shards
+// tile the key space without gaps or overlaps, so the one with the greatest
+// start ≤ k is it.
+func (s *streamState) routeLocked(k HashKey) *shardState {
+	i := sort.Search(len(s.open), func(i int) bool { return s.open[i].rng.Start.Cmp(k) > 0 })
+	if i == 0 {
+		return nil
+	}
+	sh := s.open[i-1]
+	if !sh.rng.contains(k) {
+		return nil
+	}
+	return sh
+}
+
+// putGroup is the part of one PutRecords call bound for one shard.
+type putGroup struct {
+	sh      *shardState
+	pos     []int // request positions, in request order
+	entries []shardlog.Entry
+}
+
+// PutRecords routes and durably appends entries. A non-nil error fails the
+// whole call (stream missing, bad hash key, oversized record); per-record
+// failures (throttling, storage errors) are in the results.
+//
+// Each shard's records go to its log in one Append, and the shards are
+// appended concurrently, so a call costs about one group-committed fsync.
+func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResult, error) {
+	s, err := e.lookup(region, name)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.gone {
+		return nil, e.notFound(name)
+	}
+	if st := s.meta.Status; st != StatusActive && st != StatusUpdating {
+		return nil, e.notFound(name)
+	}
+	maxSize := s.meta.MaxRecordSizeKiB << 10
+	quotas := e.cfg.Quotas && s.meta.Mode == ModeProvisioned
+	now := e.cfg.Now()
+
+	results := make([]PutResult, len(entries))
+	route := make([]*shardState, len(entries))
+	for i := range entries {
+		en := &entries[i]
+		if size := len(en.Data) + len(en.PartitionKey); size > maxSize {
+			return nil, &Error{Kind: ErrValidation, Message: fmt.Sprintf(
+				"1 validation error detected: Value at 'records.%d.member.data' failed to satisfy constraint: "+
+					"Member must have length less than or equal to %d", i+1, maxSize)}
+		}
+		var k HashKey
+		if en.ExplicitHashKey != "" {
+			var ok bool
+			if k, ok = ParseHashKey(en.ExplicitHashKey); !ok {
+				return nil, &Error{Kind: ErrInvalidArgument, Message: "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was " + en.ExplicitHashKey}
+			}
+		} else {
+			k = PartitionKeyHash(en.PartitionKey)
+		}
+		sh := s.routeLocked(k)
+		if sh == nil {
+			// Open shards always cover the space; reaching here is a bug.
+			return nil, &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream %s: no open shard for hash key %s", name, k)}
+		}
+		route[i] = sh
+	}
+
+	groups := make([]*putGroup, 0, len(s.open))
+	byShard := make(map[*shardState]*putGroup, len(s.open))
+	for i, sh := range route {
+		if quotas && !sh.quota.takeWrite(now, len(entries[i].Data)+len(entries[i].PartitionKey)) {
+			results[i].Err = e.throttled(name, sh.id)
+			continue
+		}
+		g := byShard[sh]
+		if g == nil {
+			g = &putGroup{sh: sh}
+			byShard[sh] = g
+			groups = append(groups, g)
+		}
+		g.pos = append(g.pos, i)
+		g.entries = append(g.entries, shardlog.Entry{PartitionKey: entries[i].PartitionKey, Data: entries[i].Data})
+	}
+
+	tag := s.meta.SeqTag
+	appendGroup := func(g *putGroup) {
+		first, _, err := g.sh.log.Append(g.entries)
+		for j, p := range g.pos {
+			if err != nil {
+				results[p].Err = &Error{Kind: ErrInternal, Message: "Internal service failure."}
+				continue
+			}
+			results[p].ShardID = g.sh.id
+			results[p].SequenceNumber = formatSeq(tag, g.sh.index, first+uint64(j))
+		}
+	}
+	if len(groups) == 1 {
+		appendGroup(groups[0])
+	} else {
+		var wg sync.WaitGroup
+		for _, g := range groups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				appendGroup(g)
+			}()
+		}
+		wg.Wait()
+	}
+	return results, nil
+}
