@@ -12,6 +12,7 @@ package shardlog
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -85,5 +86,75 @@ type Log interface {
 	Close() error
 }
 
-// ErrClosed is returned by operations on a closed log.
-var ErrClosed = errors.New("shardlog: log closed")
+// Sentinel errors. Returned errors wrap them with context; test with errors.Is.
+var (
+	// ErrClosed is returned by operations on a closed log.
+	ErrClosed = errors.New("shardlog: log closed")
+	// ErrCorrupt means stored bytes failed validation (checksum, framing or
+	// offset sequence) somewhere other than a log's tail, so the records
+	// there cannot be served. See the package's recovery rules in filelog.go.
+	ErrCorrupt = errors.New("shardlog: corrupt record")
+	// ErrUnsupportedVersion means a segment file was written in a format
+	// version this build cannot read.
+	ErrUnsupportedVersion = errors.New("shardlog: unsupported segment format version")
+	// ErrTooLarge is returned by Append for an entry whose partition key is
+	// longer than MaxKeyBytes or whose framed size exceeds MaxRecordBytes.
+	ErrTooLarge = errors.New("shardlog: record too large")
+	// ErrEmptyAppend is returned by Append when given no entries.
+	ErrEmptyAppend = errors.New("shardlog: append of no entries")
+)
+
+// Defaults for the zero Options.
+const (
+	DefaultSegmentBytes = 64 << 20
+	DefaultSyncInterval = 200 * time.Millisecond
+)
+
+// withDefaults returns o with zero fields replaced by their defaults.
+func (o Options) withDefaults() Options {
+	if o.SegmentBytes == 0 {
+		o.SegmentBytes = DefaultSegmentBytes
+	}
+	if o.SyncInterval == 0 {
+		o.SyncInterval = DefaultSyncInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.FS == nil {
+		o.FS = OSFS()
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.SegmentBytes < 0:
+		return fmt.Errorf("shardlog: SegmentBytes %d is negative", o.SegmentBytes)
+	case o.Sync < SyncAlways || o.Sync > SyncNever:
+		return fmt.Errorf("shardlog: unknown SyncMode %d", o.Sync)
+	case o.SyncInterval < 0:
+		return fmt.Errorf("shardlog: SyncInterval %v is negative", o.SyncInterval)
+	}
+	return nil
+}
+
+// checkEntries validates an Append's entries and returns their framed size.
+func checkEntries(entries []Entry) (int64, error) {
+	if len(entries) == 0 {
+		return 0, ErrEmptyAppend
+	}
+	var n int64
+	for i := range entries {
+		e := &entries[i]
+		if len(e.PartitionKey) > MaxKeyBytes {
+			return 0, fmt.Errorf("entry %d: partition key of %d bytes (max %d): %w", i, len(e.PartitionKey), MaxKeyBytes, ErrTooLarge)
+		}
+		sz := frameSize(len(e.PartitionKey), len(e.Data))
+		if sz > MaxRecordBytes {
+			return 0, fmt.Errorf("entry %d: record of %d bytes (max %d): %w", i, sz, MaxRecordBytes, ErrTooLarge)
+		}
+		n += sz
+	}
+	return n, nil
+}
