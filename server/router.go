@@ -1,0 +1,120 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/caudal/caudal/protocol"
+)
+
+// caudalPrefix is reserved for caudal's own endpoints. S3 bucket names
+// cannot start with "_", so no bucket path ever collides with it.
+const caudalPrefix = "/_caudal/"
+
+// jsonService is one AWS JSON/CBOR-protocol service on the listener.
+type jsonService struct {
+	targetPrefix string // X-Amz-Target prefix including the dot, e.g. "Kinesis_20131202."
+	signingName  string // the SigV4 credential-scope service, e.g. "kinesis"
+	handler      http.Handler
+}
+
+// ServeHTTP routes one request. The order matters: caudal's own paths
+// first (they need no signature), then X-Amz-Target services, then — once
+// it exists — the S3 REST API, which owns every other path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inflight.Add(1)
+	defer s.inflight.Done()
+
+	switch {
+	case strings.HasPrefix(r.URL.Path, caudalPrefix):
+		s.serveCaudal(w, r)
+	case r.Header.Get("X-Amz-Target") != "":
+		s.serveTarget(w, r)
+	default:
+		s.serveOther(w, r)
+	}
+}
+
+func (s *Server) serveCaudal(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case caudalPrefix + "health":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
+			return
+		}
+		switch {
+		case s.stopping.Load():
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "stopping"})
+		case s.services.Load() == nil:
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		default:
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such caudal endpoint: " + r.URL.Path})
+	}
+}
+
+// serveTarget dispatches a JSON/CBOR-protocol call by its X-Amz-Target.
+func (s *Server) serveTarget(w http.ResponseWriter, r *http.Request) {
+	codec := codecOf(r)
+	services := s.services.Load()
+	if services == nil {
+		protocol.WriteError(w, codec, protocol.NewRequestID(), errStarting)
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	for _, svc := range *services {
+		if !strings.HasPrefix(target, svc.targetPrefix) {
+			continue
+		}
+		if r.Method != http.MethodPost {
+			protocol.WriteError(w, codec, protocol.NewRequestID(), &protocol.Error{
+				Code: "UnknownOperationException", Status: http.StatusBadRequest,
+				Message: "JSON-protocol operations must be sent with POST, not " + r.Method,
+			})
+			return
+		}
+		r, ok := s.authenticate(w, r, svc.signingName, codec)
+		if !ok {
+			return
+		}
+		svc.handler.ServeHTTP(w, r)
+		return
+	}
+	protocol.WriteError(w, codec, protocol.NewRequestID(), &protocol.Error{
+		Code: "UnknownOperationException", Status: http.StatusBadRequest,
+		Message: "caudal does not serve X-Amz-Target " + target,
+	})
+}
+
+// serveOther answers requests no service claims. This is where the S3
+// REST API will plug in: S3 owns every path outside /_caudal/ that carries
+// no X-Amz-Target.
+func (s *Server) serveOther(w http.ResponseWriter, r *http.Request) {
+	protocol.WriteError(w, codecOf(r), protocol.NewRequestID(), &protocol.Error{
+		Code: "UnknownOperationException", Status: http.StatusBadRequest,
+		Message: "caudal serves the Kinesis Data Streams API (POST with X-Amz-Target: Kinesis_20131202.<Operation>); " +
+			r.Method + " " + r.URL.Path + " matches no service",
+	})
+}
+
+var errStarting = &protocol.Error{
+	Code: "ServiceUnavailableException", Status: http.StatusServiceUnavailable,
+	Message: "caudal is starting (recovering its logs); retry shortly",
+}
+
+func codecOf(r *http.Request) protocol.Codec {
+	if c, ok := protocol.CodecOf(r.Header.Get("Content-Type")); ok {
+		return c
+	}
+	return protocol.JSON
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
