@@ -7,6 +7,7 @@ package protocol
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 )
@@ -62,14 +63,45 @@ type Call struct {
 type Handler func(ctx context.Context, c *Call) (any, error)
 
 // Service dispatches X-Amz-Target calls to operation handlers.
+//
+// ServeHTTP checks a request in the order AWS's JSON front end does (as
+// kinesalite and dynalite recorded it against the real services): method,
+// Content-Type, body size, empty body, X-Amz-Target, then authentication,
+// then the operation. So an unauthenticated request for an unknown operation
+// gets UnknownOperationException, as it would from AWS.
+//
+// A Service is safe for concurrent use once its fields are set; they must not
+// change while it serves.
 type Service struct {
 	TargetPrefix string // e.g. "Kinesis_20131202"
 	Ops          map[string]Handler
+
+	// MaxBodyBytes bounds a request body; a larger one is answered 413 with
+	// an empty body, as Kinesis does. Zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+
+	// Auth, when set, authenticates each call after the envelope checks and
+	// before the handler, with the body already read (SigV4 needs its hash).
+	// A non-nil error is written as the answer (an *Error as is, anything
+	// else as InternalFailure). When Auth is nil the Caller comes from the
+	// request context (WithCaller), set by middleware in front of ServeHTTP.
+	Auth func(r *http.Request, body []byte) (Caller, error)
+
+	// Log receives errors the client does not see in full: handler errors
+	// that are not *Error and recovered panics. Nil means slog.Default().
+	Log *slog.Logger
 }
+
+// DefaultMaxBodyBytes is the request body bound when Service.MaxBodyBytes is
+// zero. Kinesis refuses bodies above 7 MiB with a bare 413 (kinesalite's
+// MAX_REQUEST_BYTES, and boto3 issue #1147 shows the empty 413 from AWS). A
+// PutRecords at its 5 MiB limit is about 6.8 MiB once base64'd, so it fits.
+const DefaultMaxBodyBytes = 7 << 20
 
 // Timestamp is a time on the wire: epoch seconds (a JSON number with
 // fractional milliseconds) in JSON; in CBOR, what the AWS SDK for Java
-// sends and expects.
+// sends and expects (tag 1 and integer epoch milliseconds; see
+// timestamp.go for the evidence).
 type Timestamp time.Time
 
 var _ http.Handler = (*Service)(nil)
