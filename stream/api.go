@@ -69,6 +69,8 @@ type Config struct {
 	// retention (default 1 minute; negative disables the loop, and tests
 	// call ExpireNow instead).
 	RetentionInterval time.Duration
+	// SegmentBytes is passed to every shard log (default: shardlog's).
+	SegmentBytes int64
 	// OpenLog opens one shard's log (default shardlog.Open). Tests pass a
 	// function returning shardlog.NewMemory logs.
 	OpenLog func(dir string, opts shardlog.Options) (shardlog.Log, error)

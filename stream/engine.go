@@ -270,7 +270,7 @@ func (e *Engine) openShard(s *streamState, sm shardMeta) (*shardState, error) {
 	}
 	id := ShardID(sm.Index)
 	dir := filepath.Join(s.dir, shardsSubdir, id)
-	l, err := e.cfg.OpenLog(dir, shardlog.Options{StartOffset: sm.StartOffset, Sync: e.cfg.Sync, Now: e.cfg.Now})
+	l, err := e.cfg.OpenLog(dir, shardlog.Options{StartOffset: sm.StartOffset, Sync: e.cfg.Sync, Now: e.cfg.Now, SegmentBytes: e.cfg.SegmentBytes})
 	if err != nil {
 		return nil, fmt.Errorf("stream: open log of %s/%s: %w", s.name, id, err)
 	}
