@@ -124,7 +124,7 @@ func checkVersion(t *testing.T, g pythonGen, res map[string]any) {
 	}
 }
 
-func num(t *testing.T, res map[string]any, key string) float64 {
+func resNum(t *testing.T, res map[string]any, key string) float64 {
 	t.Helper()
 	f, ok := res[key].(float64)
 	if !ok {
@@ -133,7 +133,7 @@ func num(t *testing.T, res map[string]any, key string) float64 {
 	return f
 }
 
-func str(t *testing.T, res map[string]any, key string) string {
+func resStr(t *testing.T, res map[string]any, key string) string {
 	t.Helper()
 	s, ok := res[key].(string)
 	if !ok {
@@ -166,10 +166,10 @@ func TestE2EBoto3Streams(t *testing.T) {
 	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
 		res := runScript(t, g.python, s, "streams.py")
 		checkVersion(t, g, res)
-		if got := num(t, res, "on_demand_shards"); got != 4 {
+		if got := resNum(t, res, "on_demand_shards"); got != 4 {
 			t.Errorf("on-demand stream shards = %v, want 4", got)
 		}
-		if got := num(t, res, "list_streams"); got != 5 {
+		if got := resNum(t, res, "list_streams"); got != 5 {
 			t.Errorf("ListStreams saw %v streams, want 5", got)
 		}
 		if g.name == "new" && res["stream_summaries"] != true {
@@ -186,10 +186,10 @@ func TestE2EBoto3Records(t *testing.T) {
 	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
 		res := runScript(t, g.python, s, "records.py")
 		checkVersion(t, g, res)
-		if got := num(t, res, "put_records"); got != 51 {
+		if got := resNum(t, res, "put_records"); got != 51 {
 			t.Errorf("PutRecords results = %v, want 51", got)
 		}
-		if got := num(t, res, "millis_behind"); got <= 0 {
+		if got := resNum(t, res, "millis_behind"); got <= 0 {
 			t.Errorf("MillisBehindLatest = %v, want > 0", got)
 		}
 		if kids, _ := res["split_children"].([]any); len(kids) != 2 {
@@ -204,7 +204,7 @@ func TestE2EBoto3Shards(t *testing.T) {
 		res := runScript(t, g.python, s, "shards.py")
 		checkVersion(t, g, res)
 		// 4 + 2 (split) + 1 (merge) + scaling 4->8->4->3 creates at least 8+4+3 more.
-		if got := num(t, res, "shards_total"); got < 7+8+4+3 {
+		if got := resNum(t, res, "shards_total"); got < 7+8+4+3 {
 			t.Errorf("shards after all resharding = %v, want >= %d", got, 7+8+4+3)
 		}
 		eventuallyNoStreams(t, s)
@@ -237,10 +237,10 @@ func TestE2EBoto3Errors(t *testing.T) {
 		res := runScript(t, g.python, s, "errors.py")
 		checkVersion(t, g, res)
 		want := "1 validation error detected: Value 'bad name!' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
-		if got := str(t, res, "bad_name"); !strings.HasPrefix(got, want) {
+		if got := resStr(t, res, "bad_name"); !strings.HasPrefix(got, want) {
 			t.Errorf("bad stream name message = %q, want prefix %q", got, want)
 		}
-		if got := str(t, res, "put_records_501"); !strings.HasPrefix(got, "1 validation error detected: ") {
+		if got := resStr(t, res, "put_records_501"); !strings.HasPrefix(got, "1 validation error detected: ") {
 			t.Errorf("501 records message = %q", got)
 		}
 		t.Logf("over-1-MiB record: %v; over-5-MiB PutRecords: %v", res["put_record_over_1mib"], res["put_records_over_5mib"])
@@ -269,12 +269,12 @@ func TestE2EBoto3ReshardWhileWriting(t *testing.T) {
 	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
 		res := runScript(t, g.python, s, "reshard_producer.py")
 		checkVersion(t, g, res)
-		acked, read := num(t, res, "acked"), num(t, res, "read")
+		acked, read := resNum(t, res, "acked"), resNum(t, res, "read")
 		if acked < 200 || read < acked {
 			t.Errorf("acked %v, read %v", acked, read)
 		}
 		// split: 2 -> 4 shards, merge: 5, scale to 4 and to 3 add more.
-		if got := num(t, res, "shards"); got < 8 {
+		if got := resNum(t, res, "shards"); got < 8 {
 			t.Errorf("lineage walk visited %v shards, want >= 8", got)
 		}
 		t.Logf("acked %v, read %v, unacked-but-read %v, soft errors %v, order %v", acked, read, res["unacked_but_read"], res["soft_errors"], res["lineage_order"])
@@ -286,7 +286,7 @@ func TestE2EBoto3Quotas(t *testing.T) {
 	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
 		res := runScript(t, g.python, s, "quotas.py")
 		checkVersion(t, g, res)
-		if num(t, res, "failed_in_call") <= 0 || num(t, res, "ok_in_call") < 0 {
+		if resNum(t, res, "failed_in_call") <= 0 || resNum(t, res, "ok_in_call") < 0 {
 			t.Errorf("no per-record throttling reported: %v", res)
 		}
 		t.Logf("throttled after %v calls; %v failed / %v ok in that call; message %q",
