@@ -74,7 +74,10 @@ func (e *Engine) decodeToken(region, s string, now time.Time) (iterToken, error)
 		return iterToken{}, invalidIterator()
 	}
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) < tokenMinLen || len(b) > tokenMaxLen || b[0] != tokenVersion {
+	// Only the canonical spelling is accepted (no line breaks, no stray
+	// padding bits), so one token has exactly one string.
+	if err != nil || len(b) < tokenMinLen || len(b) > tokenMaxLen || b[0] != tokenVersion ||
+		base64.StdEncoding.EncodeToString(b) != s {
 		return iterToken{}, invalidIterator()
 	}
 	nameLen := int(b[tokenFixed-1])
