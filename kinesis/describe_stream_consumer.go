@@ -1,0 +1,20 @@
+package kinesis
+
+// DescribeStreamConsumer: no consumer can exist yet (enhanced fan-out is a
+// later issue), so after checking the input and the stream it answers
+// ResourceNotFoundException. See consumers.go.
+
+import (
+	"context"
+
+	"github.com/caudal/caudal/protocol"
+)
+
+func (s *service) describeStreamConsumer(ctx context.Context, c *protocol.Call) (any, error) {
+	var in consumerRefInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	var v checker
+	return nil, s.consumerCall(c, &v, in.StreamARN, in.ConsumerName, in.ConsumerARN, in.StreamId)
+}

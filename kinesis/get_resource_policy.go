@@ -1,0 +1,29 @@
+package kinesis
+
+// GetResourcePolicy: the stream's resource policy as stored, or "{}" when it
+// has none.
+
+import (
+	"context"
+
+	"github.com/caudal/caudal/protocol"
+)
+
+type getResourcePolicyOutput struct {
+	Policy string `json:"Policy"`
+}
+
+func (s *service) getResourcePolicy(ctx context.Context, c *protocol.Call) (any, error) {
+	reg, name, err := s.policyCall(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.e.GetPolicy(reg, name)
+	if err != nil {
+		return nil, wireError(err)
+	}
+	if p == "" {
+		p = "{}"
+	}
+	return &getResourcePolicyOutput{Policy: p}, nil
+}
