@@ -273,13 +273,15 @@ func itoa(n int64) string {
 	return string(buf[i:])
 }
 
-// appendFolded trims v and folds runs of spaces and tabs to one space.
+// appendFolded trims v and folds runs of spaces to one space. Only spaces
+// fold: the SigV4 spec says "sequential spaces", and the Go SDK (which
+// caudal's own CLI uses) leaves tabs alone.
 func appendFolded(b []byte, v string) []byte {
 	v = strings.Trim(v, " \t")
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if c == ' ' || c == '\t' {
+		if c == ' ' {
 			space = true
 			continue
 		}

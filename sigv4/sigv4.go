@@ -248,7 +248,7 @@ func (v *Verifier) scopeProblems(c Credential, terminator, amzDate string) strin
 		fmt.Fprintf(&b, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
 			c.Date, amzDate[:8], amzDate)
 	}
-	return strings.TrimSuffix(b.String(), " ")
+	return b.String()
 }
 
 // validRegion accepts any region name shaped like one (caudal serves every
