@@ -24,7 +24,11 @@ type jsonService struct {
 // it exists — the S3 REST API, which owns every other path.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
-	defer s.inflight.Done()
+	s.active.Add(1)
+	defer func() {
+		s.active.Add(-1)
+		s.inflight.Done()
+	}()
 
 	switch {
 	case strings.HasPrefix(r.URL.Path, caudalPrefix):

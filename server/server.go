@@ -51,6 +51,7 @@ type Server struct {
 	engine *stream.Engine // nil until open; owned by the Shutdown path
 
 	inflight sync.WaitGroup // requests inside the router
+	active   atomic.Int64   // the same count, readable (tests)
 	serveErr chan error     // the result of http.Server.Serve
 	shutOnce sync.Once
 	shutErr  error

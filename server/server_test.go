@@ -345,10 +345,14 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 		resp.Body.Close()
 		got <- result{status: resp.StatusCode}
 	}()
-	// The write returns once the server has read these bytes: the request
-	// is in a handler now.
 	if _, err := pw.Write(body[:10]); err != nil {
 		t.Fatal(err)
+	}
+	// Wait until the request is inside the handler, reading its body.
+	for deadline := time.Now().Add(10 * time.Second); s.active.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never reached the handler")
+		}
 	}
 	shut := make(chan error, 1)
 	go func() { shut <- s.Shutdown(context.Background()) }()
