@@ -38,6 +38,9 @@ Environment: CAUDAL_LISTEN, CAUDAL_DATA, CAUDAL_QUOTAS, CAUDAL_FSYNC (flags win)
 				}
 				cfg.QuotasOff = off
 			}
+			if _, err := server.ParseFsync(cfg.Fsync); err != nil {
+				return usageError{err}
+			}
 			return server.Run(cmd.Context(), cfg, nil)
 		},
 	}
