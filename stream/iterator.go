@@ -266,6 +266,7 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			enc = "KMS"
 		}
 		out.Records = make([]Record, 0, len(recs))
+		seqs := make([]byte, 0, len(recs)*seqLen)
 		for _, r := range recs {
 			if r.Offset >= end {
 				break
@@ -273,8 +274,8 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			if r.Offset < pos || r.Timestamp < cutoff {
 				continue
 			}
+			seqs = appendSeq(seqs, s.meta.SeqTag, sh.index, r.Offset)
 			out.Records = append(out.Records, Record{
-				SequenceNumber: formatSeq(s.meta.SeqTag, sh.index, r.Offset),
 				ArrivalTime:    time.UnixMilli(r.Timestamp),
 				PartitionKey:   r.PartitionKey,
 				Data:           r.Data,
@@ -282,6 +283,10 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			})
 			bytes += len(r.Data) + len(r.PartitionKey)
 			pos = r.Offset + 1
+		}
+		all := string(seqs)
+		for i := range out.Records {
+			out.Records[i].SequenceNumber = all[i*seqLen : (i+1)*seqLen]
 		}
 		if n := len(out.Records); n > 0 && pos < end {
 			out.MillisBehindLatest = max(0, now.UnixMilli()-out.Records[n-1].ArrivalTime.UnixMilli())

@@ -99,13 +99,20 @@ func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResul
 	tag := s.meta.SeqTag
 	appendGroup := func(g *putGroup) {
 		first, _, err := g.sh.log.Append(g.entries)
-		for j, p := range g.pos {
-			if err != nil {
+		if err != nil {
+			for _, p := range g.pos {
 				results[p].Err = &Error{Kind: ErrInternal, Message: "Internal service failure."}
-				continue
 			}
+			return
+		}
+		seqs := make([]byte, 0, len(g.pos)*seqLen)
+		for j := range g.pos {
+			seqs = appendSeq(seqs, tag, g.sh.index, first+uint64(j))
+		}
+		all := string(seqs)
+		for j, p := range g.pos {
 			results[p].ShardID = g.sh.id
-			results[p].SequenceNumber = formatSeq(tag, g.sh.index, first+uint64(j))
+			results[p].SequenceNumber = all[j*seqLen : (j+1)*seqLen]
 		}
 	}
 	if len(groups) == 1 {

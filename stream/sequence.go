@@ -50,11 +50,20 @@ type seqNum struct {
 
 func formatSeq(tag uint64, shard int, offset uint64) string {
 	var b [seqLen]byte
-	copy(b[:], seqPrefix)
+	return string(appendSeq(b[:0], tag, shard, offset))
+}
+
+// appendSeq appends the sequence number to dst. Hot paths format a whole
+// batch into one buffer and slice one string, one allocation per batch.
+func appendSeq(dst []byte, tag uint64, shard int, offset uint64) []byte {
+	n := len(dst)
+	dst = append(dst, make([]byte, seqLen)...)
+	b := dst[n:]
+	copy(b, seqPrefix)
 	putDigits(b[2:2+seqTagDigits], tag)
 	putDigits(b[2+seqTagDigits:2+seqTagDigits+seqIdxDigits], uint64(shard))
 	putDigits(b[2+seqTagDigits+seqIdxDigits:], offset)
-	return string(b[:])
+	return dst
 }
 
 func putDigits(dst []byte, v uint64) {
