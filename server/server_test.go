@@ -19,6 +19,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/fxamacker/cbor/v2"
 )
 
 // startTest starts a server on a free loopback port with a fresh data dir.
@@ -485,5 +486,70 @@ func TestListenConflictIsExplained(t *testing.T) {
 	_, err := Start(Config{Listen: s.Addr(), DataDir: t.TempDir(), Log: io.Discard, Getenv: func(string) string { return "" }})
 	if err == nil || !strings.Contains(err.Error(), "--listen") {
 		t.Errorf("second server on %s: %v, want an error suggesting --listen", s.Addr(), err)
+	}
+}
+
+func TestContentSHA256Header(t *testing.T) {
+	s := startTest(t, Config{})
+	body := []byte("{}")
+	sum := sha256.Sum256(body)
+
+	// Consistent with the body and signed: accepted.
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", bytes.NewReader(body))
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	k := s.Key()
+	creds := aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "kinesis", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("consistent X-Amz-Content-Sha256 = %d, want 200", resp.StatusCode)
+	}
+
+	// Signed over a hash that is not the body's: refused.
+	other := sha256.Sum256([]byte(`{"Limit":1}`))
+	req, _ = http.NewRequest(http.MethodPost, s.URL()+"/", bytes.NewReader(body))
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(other[:]))
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(other[:]), "kinesis", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := awsError(t, resp); code != "InvalidSignatureException" {
+		t.Errorf("X-Amz-Content-Sha256 not matching the body = %d %s, want InvalidSignatureException", resp.StatusCode, code)
+	}
+}
+
+func TestAuthErrorsUseTheRequestCodec(t *testing.T) {
+	s := startTest(t, Config{})
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", bytes.NewReader([]byte{0xa0})) // CBOR {}
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
+	req.Header.Set("Content-Type", "application/x-amz-cbor-1.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); ct != "application/x-amz-cbor-1.1" {
+		t.Fatalf("unsigned CBOR call answered with Content-Type %q (%q), want CBOR", ct, raw)
+	}
+	var body map[string]any
+	if err := cbor.Unmarshal(raw, &body); err != nil {
+		t.Fatalf("CBOR error body %x: %v", raw, err)
+	}
+	if body["__type"] != "MissingAuthenticationTokenException" {
+		t.Errorf("CBOR error body = %v", body)
 	}
 }
