@@ -38,8 +38,10 @@ const (
 // Engine owns every stream under Config.Dir. It is safe for concurrent use.
 //
 // Locking: e.mu guards the stream indexes (regions, byID) and closed; a
-// streamState's own mu guards that stream. The order is e.mu, then a
-// stream's mu, never the reverse. PutRecords and GetRecords hold the stream's
+// streamState's own mu guards that stream. A stream's mu may be held while
+// e.mu is taken (for account-wide limit checks), never the reverse: code
+// holding e.mu reads other streams only through their atomic counters.
+// PutRecords and GetRecords hold the stream's
 // read lock across their shardlog calls, so a metadata change (which takes
 // the write lock) sees no append in flight: a shard closed by resharding has
 // its exact final offset.
@@ -318,9 +320,13 @@ func (e *Engine) Close() error {
 
 func (e *Engine) closeStreams() error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	var first error
+	ss := make([]*streamState, 0, len(e.byID))
 	for _, s := range e.byID {
+		ss = append(ss, s)
+	}
+	e.mu.Unlock()
+	var first error
+	for _, s := range ss {
 		s.mu.Lock()
 		s.gone = true
 		if err := s.closeLogsLocked(); err != nil && first == nil {
@@ -442,13 +448,15 @@ func (e *Engine) DeleteStream(region, name string) error {
 		e.mu.Unlock()
 		return e.notFound(name)
 	}
-	s.mu.Lock()
-	s.gone = true
 	delete(e.regions[region], name)
 	delete(e.byID, s.id)
+	e.mu.Unlock()
+	// Operations that found s before it was unlisted finish first; later
+	// ones see gone.
+	s.mu.Lock()
+	s.gone = true
 	closeErr := s.closeLogsLocked()
 	s.mu.Unlock()
-	e.mu.Unlock()
 
 	tdir := filepath.Join(e.cfg.Dir, regionsDir, regionDirName(region), trashDir)
 	if err := os.MkdirAll(tdir, 0o755); err != nil {

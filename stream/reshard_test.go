@@ -332,3 +332,48 @@ func TestPutsWhileResharding(t *testing.T) {
 		t.Fatalf("read %d records, %d acknowledged", seen, len(acked))
 	}
 }
+
+// Administrative calls racing on the same names never deadlock and never
+// fail with anything but the expected kinds.
+func TestConcurrentAdministration(t *testing.T) {
+	cfg, _ := testConfig(t)
+	cfg.OpenLog = memoryLogs
+	e := openEngine(t, cfg)
+	var wg sync.WaitGroup
+	ok := func(err error) {
+		if err != nil && !errors.Is(err, ErrStreamNotFound) && !errors.Is(err, ErrResourceInUse) &&
+			!errors.Is(err, ErrLimitExceeded) && !errors.Is(err, ErrInvalidArgument) {
+			t.Error(err)
+		}
+	}
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				name := fmt.Sprintf("s%d", i%2)
+				switch (w + i) % 7 {
+				case 0:
+					ok(e.CreateStream(testRegion, name, CreateOptions{ShardCount: 2}))
+				case 1:
+					ok(e.DeleteStream(testRegion, name))
+				case 2:
+					_, err := e.UpdateShardCount(testRegion, name, 3)
+					ok(err)
+				case 3:
+					ok(e.SplitShard(testRegion, name, "shardId-000000000000", HashKey{Hi: 1}))
+				case 4:
+					ok(e.UpdateStreamMode(testRegion, name, ModeProvisioned))
+				case 5:
+					_, err := e.PutRecords(testRegion, name, []PutEntry{{PartitionKey: "k", Data: []byte("x")}})
+					ok(err)
+				case 6:
+					e.ListStreams(testRegion)
+					e.Limits(testRegion)
+					e.ExpireNow()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
