@@ -367,7 +367,7 @@ func TestTimestampCBOR(t *testing.T) {
 		millis int64
 		bad    bool
 	}{
-		{in: "1b0000018bcfe5687b", millis: 1700000000123},    // untagged integer: millis
+		{in: "1b0000018bcfe5687b", millis: 1700000000123},       // untagged integer: millis
 		{in: "c1" + f64(1700000000.123), millis: 1700000000123}, // tag 1 + float: seconds (RFC 8949, Smithy rpcv2)
 		{in: f64(1.5), millis: 1500},
 		{in: "c1f93e00", millis: 1500}, // half-precision 1.5
