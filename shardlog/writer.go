@@ -24,7 +24,7 @@ package shardlog
 //     later Append fail with it (fsync failures leave the page cache in an
 //     unknown state, so retrying could ack lost data). Reopening the log is
 //     the recovery.
-//   - A segment is complete and synced (unless SyncNever) before the next
+//   - A segment is complete and synced (in every SyncMode) before the next
 //     one is created; a new segment's directory entry is synced before any
 //     record in it is acknowledged.
 //
@@ -283,10 +283,11 @@ func (w *writer) roll(base uint64) error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	if l.opts.Sync != SyncNever {
-		if err := old.f.Sync(); err != nil {
-			return fmt.Errorf("shardlog: sync %s: %w", old.path, err)
-		}
+	// Even under SyncNever: a segment that could lose its tail after its
+	// successor exists would leave a hole in the offsets (served as
+	// ErrCorrupt forever), and one fsync per segment costs nothing.
+	if err := old.f.Sync(); err != nil {
+		return fmt.Errorf("shardlog: sync %s: %w", old.path, err)
 	}
 	s, err := l.createSegmentFile(base)
 	if err != nil {
