@@ -4,11 +4,36 @@
 // the kinesis package is its wire skin.
 //
 // Streams are scoped by region, as in AWS: the same name in two regions is
-// two streams.
+// two streams. Each stream incarnation has a random id, so a stream deleted
+// and created again under the same name shares nothing with its
+// predecessor: not its data, not its iterators, not its sequence numbers.
+//
+// Storage: each shard's records live in a shardlog.Log; stream metadata is
+// a versioned JSON document per stream, replaced atomically (layout.go).
+// Sequence numbers encode (stream tag, shard index, log offset)
+// (sequence.go); iterators are HMAC-authenticated tokens (iterator.go).
+//
+// Choices where AWS is asynchronous or unspecified, made on purpose:
+//   - CreateStream, DeleteStream, resharding and UpdateStreamMode complete
+//     before they return. A stream is ACTIVE the moment CreateStream
+//     returns and never reports CREATING, UPDATING or DELETING, so clients'
+//     waiters succeed on their first poll.
+//   - UpdateShardCount works by splits then merges, as AWS does, so the
+//     lineage is exact and short-lived intermediate shards appear
+//     (reshard.go).
+//   - Quotas (Config.Quotas) apply to PROVISIONED streams only; ON_DEMAND
+//     streams have no per-shard limits.
+//   - AT_TIMESTAMP with a time in the future positions at the tip, like
+//     LATEST; AT/AFTER_SEQUENCE_NUMBER with a number below the trim horizon
+//     reads from the trim horizon; a number the shard never issued is an
+//     InvalidArgumentException.
+//   - GetRecords returns a null next iterator together with the last
+//     records of a closed shard (not one call later), with ChildShards.
 package stream
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/caudal/caudal/shardlog"
@@ -174,13 +199,28 @@ type Limits struct {
 
 // Error is the engine's error: Kind is one of the sentinels below and
 // Message is worded as AWS words it, ready for the wire.
+//
+// Err, when set, is the lower-level failure behind an ErrInternal (wrapped
+// with context); servers log it. errors.Is(err, ErrInternal) still holds;
+// Cause gives the underlying error.
 type Error struct {
 	Kind    error
 	Message string
+	Err     error
 }
 
 func (e *Error) Error() string { return e.Message }
 func (e *Error) Unwrap() error { return e.Kind }
+
+// Cause returns the lower-level error behind e, or nil.
+func (e *Error) Cause() error { return e.Err }
+
+// internalErr reports a storage or filesystem failure: the message names
+// the operation and the cause, and Err keeps the cause for errors.Is/As.
+func internalErr(err error, format string, args ...any) *Error {
+	ctx := fmt.Sprintf(format, args...)
+	return &Error{Kind: ErrInternal, Message: ctx + ": " + err.Error(), Err: fmt.Errorf("%s: %w", ctx, err)}
+}
 
 // Sentinel error kinds. The kinesis skin maps each to one AWS error code.
 var (

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -350,6 +351,9 @@ func newIncarnation() (string, uint64, error) {
 // region. The stream is ACTIVE as soon as CreateStream returns: creating
 // it is a few file operations, so there is no CREATING phase to model.
 func (e *Engine) CreateStream(region, name string, opts CreateOptions) error {
+	if err := validStreamName(name); err != nil {
+		return err
+	}
 	mode := opts.Mode
 	if mode == "" {
 		mode = ModeProvisioned
@@ -390,7 +394,7 @@ func (e *Engine) CreateStream(region, name string, opts CreateOptions) error {
 
 	id, tag, err := newIncarnation()
 	if err != nil {
-		return &Error{Kind: ErrInternal, Message: err.Error()}
+		return internalErr(err, "stream: create %s", name)
 	}
 	now := e.cfg.Now().UTC()
 	sdir := filepath.Join(e.cfg.Dir, regionsDir, regionDirName(region), streamsDir, id)
@@ -412,7 +416,7 @@ func (e *Engine) CreateStream(region, name string, opts CreateOptions) error {
 	fail := func(err error) error {
 		s.closeLogsLocked()
 		os.RemoveAll(sdir)
-		return &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream: create %s: %v", name, err)}
+		return internalErr(err, "stream: create %s", name)
 	}
 	if err := os.MkdirAll(filepath.Join(sdir, shardsSubdir), 0o755); err != nil {
 		return fail(err)
@@ -460,14 +464,14 @@ func (e *Engine) DeleteStream(region, name string) error {
 
 	tdir := filepath.Join(e.cfg.Dir, regionsDir, regionDirName(region), trashDir)
 	if err := os.MkdirAll(tdir, 0o755); err != nil {
-		return &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream: delete %s: %v", name, err)}
+		return internalErr(err, "stream: delete %s", name)
 	}
 	dst := filepath.Join(tdir, s.id)
 	if err := os.Rename(s.dir, dst); err != nil {
-		return &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream: delete %s: %v", name, err)}
+		return internalErr(err, "stream: delete %s", name)
 	}
 	if err := syncDir(filepath.Dir(s.dir)); err != nil {
-		return &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream: delete %s: %v", name, err)}
+		return internalErr(err, "stream: delete %s", name)
 	}
 	// The rename made the deletion durable; freeing the space may fail or be
 	// interrupted, and Open finishes it.
@@ -597,7 +601,7 @@ func (e *Engine) updateLocked(s *streamState, fn func(m *streamMeta) error) erro
 		return err
 	}
 	if err := writeMeta(s.dir, &m); err != nil {
-		return &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream: update %s: %v", s.name, err)}
+		return internalErr(err, "stream: update %s", s.name)
 	}
 	s.meta = m
 	return nil
@@ -649,4 +653,25 @@ func (e *Engine) shardNotFound(name, shardID string) error {
 
 func (e *Engine) couldNotFindShard(name, shardID string) error {
 	return &Error{Kind: ErrStreamNotFound, Message: fmt.Sprintf("Could not find shard %s in stream %s under account %s.", shardID, name, e.cfg.AccountID)}
+}
+
+var streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)
+
+// validStreamName applies the model's StreamName constraints (the skin
+// checks them first; the engine keeps its own invariants, e.g. iterator
+// tokens carry the name in at most 255 bytes).
+func validStreamName(name string) error {
+	bad := func(c string) error {
+		return &Error{Kind: ErrValidation, Message: fmt.Sprintf(
+			"1 validation error detected: Value '%s' at 'streamName' failed to satisfy constraint: Member must %s", name, c)}
+	}
+	switch {
+	case len(name) < 1:
+		return bad("have length greater than or equal to 1")
+	case len(name) > 128:
+		return bad("have length less than or equal to 128")
+	case !streamNamePattern.MatchString(name):
+		return bad("satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+	}
+	return nil
 }

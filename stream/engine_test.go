@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,6 +73,9 @@ func TestCreateValidation(t *testing.T) {
 		t.Fatalf("on-demand stream: %+v", st)
 	}
 	wantErr(t, e.CreateStream(testRegion, "y", CreateOptions{ShardCount: 1, Mode: "FAST"}), ErrValidation, "1 validation error detected")
+	wantErr(t, e.CreateStream(testRegion, "a b", CreateOptions{ShardCount: 1}), ErrValidation,
+		"1 validation error detected: Value 'a b' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+	wantErr(t, e.CreateStream(testRegion, strings.Repeat("n", 129), CreateOptions{ShardCount: 1}), ErrValidation, "length less than or equal to 128")
 	wantErr(t, e.CreateStream(testRegion, "y", CreateOptions{ShardCount: 1, Tags: map[string]string{"aws:x": "1"}}), ErrInvalidArgument, "aws:")
 }
 

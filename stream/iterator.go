@@ -140,7 +140,7 @@ func (e *Engine) GetShardIterator(region, name, shardID string, pos Position) (s
 	sm := &s.meta.Shards[s.meta.shardIndex(sh.id)]
 	_, next := sh.log.Bounds()
 	if sm.Closed {
-		next = sm.EndOffset
+		next = min(next, sm.EndOffset)
 	}
 	var off uint64
 	switch pos.Type {
@@ -186,7 +186,7 @@ func (e *Engine) GetShardIterator(region, name, shardID string, pos Position) (s
 		}
 		o, err := sh.log.SeekTime(pos.Timestamp.UnixMilli())
 		if err != nil {
-			return "", &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream %s/%s: seek: %v", name, sh.id, err)}
+			return "", internalErr(err, "stream: seek %s/%s", name, sh.id)
 		}
 		off = min(max(o, sm.StartOffset), next)
 	default:
@@ -234,7 +234,9 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 	sm := &s.meta.Shards[s.meta.shardIndex(sh.id)]
 	_, end := sh.log.Bounds()
 	if sm.Closed {
-		end = sm.EndOffset
+		// min: a log that lost an unsynced tail in a crash (SyncNever) must
+		// still reach its end, or its readers would never see the children.
+		end = min(end, sm.EndOffset)
 	}
 	cutoff := now.UnixMilli() - int64(s.meta.RetentionHours)*int64(time.Hour/time.Millisecond)
 
@@ -244,20 +246,20 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 	if pos < end {
 		recs, err := sh.log.Read(pos, limit, MaxGetRecordsBytes, nil)
 		if err != nil {
-			return Records{}, &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream %s/%s: read: %v", s.name, sh.id, err)}
+			return Records{}, internalErr(err, "stream: read %s/%s", s.name, sh.id)
 		}
 		if len(recs) > 0 && recs[0].Timestamp < cutoff {
 			// Past retention but not yet removed: skip to the first record
 			// still retained.
 			o, err := sh.log.SeekTime(cutoff)
 			if err != nil {
-				return Records{}, &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream %s/%s: seek: %v", s.name, sh.id, err)}
+				return Records{}, internalErr(err, "stream: seek %s/%s", s.name, sh.id)
 			}
 			pos = max(pos, o)
 			recs = recs[:0]
 			if pos < end {
 				if recs, err = sh.log.Read(pos, limit, MaxGetRecordsBytes, nil); err != nil {
-					return Records{}, &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream %s/%s: read: %v", s.name, sh.id, err)}
+					return Records{}, internalErr(err, "stream: read %s/%s", s.name, sh.id)
 				}
 			}
 		}

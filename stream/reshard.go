@@ -117,7 +117,7 @@ func (t *reshardTxn) abort() {
 func (t *reshardTxn) commit() error {
 	if err := writeMeta(t.s.dir, &t.m); err != nil {
 		t.abort()
-		return &Error{Kind: ErrInternal, Message: fmt.Sprintf("stream: reshard %s: %v", t.s.name, err)}
+		return internalErr(err, "stream: reshard %s", t.s.name)
 	}
 	t.s.meta = t.m
 	for _, sh := range t.created {
@@ -175,7 +175,7 @@ func (e *Engine) SplitShard(region, name, shardID string, newStartingHashKey Has
 	t := e.beginReshard(s)
 	if err := t.split(i, newStartingHashKey); err != nil {
 		t.abort()
-		return &Error{Kind: ErrInternal, Message: err.Error()}
+		return internalErr(err, "stream: reshard %s", name)
 	}
 	return t.commit()
 }
@@ -227,7 +227,7 @@ func (e *Engine) MergeShards(region, name, shardID, adjacentShardID string) erro
 	re, _ := ParseHashKey(end)
 	if _, err := t.add(ShardID(a.Index), ShardID(b.Index), hashRange{rs, re}, off); err != nil {
 		t.abort()
-		return &Error{Kind: ErrInternal, Message: err.Error()}
+		return internalErr(err, "stream: reshard %s", name)
 	}
 	return t.commit()
 }
@@ -275,7 +275,7 @@ func (e *Engine) UpdateShardCount(region, name string, target int) (int, error) 
 	t := e.beginReshard(s)
 	if err := t.uniform(target); err != nil {
 		t.abort()
-		return 0, &Error{Kind: ErrInternal, Message: err.Error()}
+		return 0, internalErr(err, "stream: reshard %s", name)
 	}
 	t.m.ShardCountUpdates = append(recent, now)
 	return cur, t.commit()

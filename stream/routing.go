@@ -101,7 +101,7 @@ func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResul
 		first, _, err := g.sh.log.Append(g.entries)
 		if err != nil {
 			for _, p := range g.pos {
-				results[p].Err = &Error{Kind: ErrInternal, Message: "Internal service failure."}
+				results[p].Err = &Error{Kind: ErrInternal, Message: "Internal service failure.", Err: fmt.Errorf("stream: append to %s/%s: %w", name, g.sh.id, err)}
 			}
 			return
 		}
