@@ -553,13 +553,12 @@ func (e *Engine) snapshotLocked(s *streamState) Stream {
 	return st
 }
 
-// endingSeq is a closed shard's EndingSequenceNumber: its last record's
-// sequence number, or its starting one when it never held a record.
+// endingSeq is a closed shard's EndingSequenceNumber. As on AWS it is not
+// a record's number but the largest number the shard could ever have
+// issued (offset field at its maximum): above every record of the shard and
+// below every number of its children.
 func endingSeq(tag uint64, sm shardMeta) string {
-	if sm.EndOffset > sm.StartOffset {
-		return formatSeq(tag, sm.Index, sm.EndOffset-1)
-	}
-	return formatSeq(tag, sm.Index, sm.StartOffset)
+	return formatSeq(tag, sm.Index, seqEndOffset)
 }
 
 // lookup finds a live stream by name.

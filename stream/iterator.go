@@ -173,6 +173,13 @@ func (e *Engine) GetShardIterator(region, name, shardID string, pos Position) (s
 			return "", &Error{Kind: ErrInvalidArgument, Message: fmt.Sprintf(
 				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", ShardID(sq.shard), sh.id)}
 		}
+		if sq.offset == seqEndOffset && sm.Closed {
+			// The shard's EndingSequenceNumber.
+			if pos.Type == AfterSequenceNumber {
+				return "", &Error{Kind: ErrInvalidArgument, Message: "Invalid SequenceNumber for ShardIteratorType AFTER_SEQUENCE_NUMBER, SequenceNumber has reached max possible value for the shard."}
+			}
+			sq.offset = next
+		}
 		if sq.offset < sm.StartOffset || sq.offset > next {
 			return "", &Error{Kind: ErrInvalidArgument, Message: invalid + "."}
 		}

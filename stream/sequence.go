@@ -30,6 +30,10 @@ import (
 //     offset. Children also start their log above every parent's next
 //     offset, so offsets alone increase along the lineage too.
 //
+// A closed shard's EndingSequenceNumber has the offset field at its
+// maximum (18446744073709551615): like AWS's, it is the largest number the
+// shard could have issued, not its last record's.
+//
 // This format is persisted by clients (checkpoints); it must not change
 // silently.
 const (
@@ -40,6 +44,10 @@ const (
 	seqLen       = len(seqPrefix) + seqTagDigits + seqIdxDigits + seqOffDigits
 	seqTagLimit  = 10_000_000_000 // tags are in [0, seqTagLimit)
 )
+
+// seqEndOffset is the offset field of a closed shard's
+// EndingSequenceNumber; no record ever has it.
+const seqEndOffset = ^uint64(0)
 
 // seqNum is a decoded sequence number.
 type seqNum struct {
