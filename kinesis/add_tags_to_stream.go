@@ -41,7 +41,7 @@ func (s *service) addTagsToStream(ctx context.Context, c *protocol.Call) (any, e
 		return nil, err
 	}
 	if err := s.e.AddTags(reg, name, in.Tags); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

@@ -27,7 +27,7 @@ func (s *service) streamExists(c *protocol.Call, arn string) (string, string, er
 		return "", "", err
 	}
 	if _, err := s.e.Describe(reg, name); err != nil {
-		return "", "", wireError(err)
+		return "", "", s.wireError(c, err)
 	}
 	return reg, name, nil
 }

@@ -83,11 +83,11 @@ func (s *service) createStream(ctx context.Context, c *protocol.Call) (any, erro
 	}
 	reg := region(c)
 	if err := s.e.CreateStream(reg, *in.StreamName, opts); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if in.MaxRecordSizeInKiB != nil && *in.MaxRecordSizeInKiB != 1024 {
 		if err := s.e.SetMaxRecordSize(reg, *in.StreamName, int(*in.MaxRecordSizeInKiB)); err != nil {
-			return nil, wireError(err)
+			return nil, s.wireError(c, err)
 		}
 	}
 	if in.WarmThroughputMiBps != nil {

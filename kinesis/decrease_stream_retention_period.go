@@ -17,7 +17,7 @@ func (s *service) decreaseStreamRetentionPeriod(ctx context.Context, c *protocol
 		return nil, err
 	}
 	if err := s.e.DecreaseRetention(reg, name, hours); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

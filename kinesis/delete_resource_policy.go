@@ -15,7 +15,7 @@ func (s *service) deleteResourcePolicy(ctx context.Context, c *protocol.Call) (a
 		return nil, err
 	}
 	if err := s.e.DeletePolicy(reg, name); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

@@ -33,7 +33,7 @@ func (s *service) deleteStream(ctx context.Context, c *protocol.Call) (any, erro
 		return nil, err
 	}
 	if err := s.e.DeleteStream(reg, name); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	s.mu.Lock()
 	delete(s.warm, streamKey{reg, name})

@@ -62,7 +62,7 @@ func (s *service) describeStream(ctx context.Context, c *protocol.Call) (any, er
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	shards := shardsAfter(st.Shards, deref(in.ExclusiveStartShardId))
 	limit := defaultDescribeStreamLimit

@@ -55,7 +55,7 @@ func (s *service) describeStreamSummary(ctx context.Context, c *protocol.Call) (
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	maxKiB := st.MaxRecordSizeKiB
 	if maxKiB == 0 {

@@ -50,7 +50,7 @@ func (s *service) setMonitoring(c *protocol.Call, enable bool) (any, error) {
 	}
 	before, after, err := s.e.SetShardLevelMetrics(reg, name, in.ShardLevelMetrics, enable)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if before == nil {
 		before = []string{}

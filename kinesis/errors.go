@@ -3,6 +3,7 @@ package kinesis
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/caudal/caudal/protocol"
@@ -42,16 +43,20 @@ var engineCodes = []struct {
 }
 
 // wireError turns an engine error into the AWS error the client sees. The
-// message is the engine's (*stream.Error words it as AWS does); an error
-// the engine did not classify is an internal failure whose detail stays in
-// the server's log, not on the wire.
-func wireError(err error) error {
+// message is the engine's (*stream.Error words it as AWS does), except for
+// internal failures: their message names files and causes, so it is logged
+// with the request ID and the client gets AWS's generic wording.
+func (s *service) wireError(c *protocol.Call, err error) error {
 	if err == nil {
 		return nil
 	}
 	var pe *protocol.Error
 	if errors.As(err, &pe) {
 		return pe
+	}
+	if errors.Is(err, stream.ErrInternal) {
+		s.logInternal(c, err)
+		return &protocol.Error{Code: codeInternalFailure, Status: http.StatusInternalServerError, Message: internalFailureMessage}
 	}
 	msg := err.Error()
 	var se *stream.Error
@@ -63,13 +68,26 @@ func wireError(err error) error {
 			return &protocol.Error{Code: m.code, Status: m.status, Message: msg}
 		}
 	}
-	// Unclassified: let the protocol layer log it and answer InternalFailure.
-	return fmt.Errorf("kinesis: engine: %w", err)
+	// Unclassified: the protocol layer logs it and answers InternalFailure.
+	return fmt.Errorf("kinesis: %s: engine: %w", c.Operation, err)
+}
+
+const internalFailureMessage = "Internal service failure."
+
+// logInternal records an engine failure the client sees only as
+// InternalFailure, with what is needed to find it again.
+func (s *service) logInternal(c *protocol.Call, err error) {
+	attrs := []any{"operation", c.Operation, "requestId", c.RequestID, "err", err}
+	var se *stream.Error
+	if errors.As(err, &se) && se.Err != nil {
+		attrs = append(attrs, "cause", se.Err)
+	}
+	slog.Default().Error("kinesis: engine internal failure", attrs...)
 }
 
 // recordErrorCode is the per-record ErrorCode of PutRecords for an engine
 // error: AWS reports only throughput and internal failures per record.
-func recordErrorCode(err error) (code, msg string) {
+func (s *service) recordErrorCode(c *protocol.Call, err error) (code, msg string) {
 	msg = err.Error()
 	var se *stream.Error
 	if errors.As(err, &se) {
@@ -78,7 +96,8 @@ func recordErrorCode(err error) (code, msg string) {
 	if errors.Is(err, stream.ErrThroughputExceeded) {
 		return codeThroughputExceeded, msg
 	}
-	return codePerRecordInternalFail, "Internal service failure."
+	s.logInternal(c, err)
+	return codePerRecordInternalFail, internalFailureMessage
 }
 
 func newError(code, format string, args ...any) *protocol.Error {

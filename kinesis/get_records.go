@@ -65,7 +65,7 @@ func (s *service) getRecords(ctx context.Context, c *protocol.Call) (any, error)
 	}
 	res, err := s.e.GetRecords(region(c), *in.ShardIterator, limit)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	out := &getRecordsOutput{
 		Records:            make([]recordOut, len(res.Records)),

@@ -20,7 +20,7 @@ func (s *service) getResourcePolicy(ctx context.Context, c *protocol.Call) (any,
 	}
 	p, err := s.e.GetPolicy(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if p == "" {
 		p = "{}"

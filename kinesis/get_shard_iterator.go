@@ -72,7 +72,7 @@ func (s *service) getShardIterator(ctx context.Context, c *protocol.Call) (any, 
 	}
 	it, err := s.e.GetShardIterator(reg, name, *in.ShardId, pos)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return &getShardIteratorOutput{ShardIterator: it}, nil
 }

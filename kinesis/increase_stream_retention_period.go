@@ -28,7 +28,7 @@ func (s *service) increaseStreamRetentionPeriod(ctx context.Context, c *protocol
 		return nil, err
 	}
 	if err := s.e.IncreaseRetention(reg, name, hours); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

@@ -150,7 +150,7 @@ func (s *service) shardQuery(c *protocol.Call, in *listShardsInput) (shardQuery,
 		}
 		st, err := s.e.Describe(reg, q.name)
 		if err != nil {
-			return shardQuery{}, stream.Stream{}, wireError(err)
+			return shardQuery{}, stream.Stream{}, s.wireError(c, err)
 		}
 		if st.CreatedAt.UnixNano() != q.created {
 			return shardQuery{}, stream.Stream{}, s.streamNotFound(q.name)
@@ -182,7 +182,7 @@ func (s *service) shardQuery(c *protocol.Call, in *listShardsInput) (shardQuery,
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return shardQuery{}, stream.Stream{}, wireError(err)
+		return shardQuery{}, stream.Stream{}, s.wireError(c, err)
 	}
 	if in.StreamCreationTimestamp != nil && !sameInstant(time.Time(*in.StreamCreationTimestamp), st.CreatedAt) {
 		return shardQuery{}, stream.Stream{}, s.streamNotFound(name)

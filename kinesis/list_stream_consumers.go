@@ -52,7 +52,7 @@ func (s *service) listStreamConsumers(ctx context.Context, c *protocol.Call) (an
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if in.StreamCreationTimestamp != nil && !sameInstant(time.Time(*in.StreamCreationTimestamp), st.CreatedAt) {
 		return nil, s.streamNotFound(name)

@@ -36,7 +36,7 @@ func (s *service) listTagsForResource(ctx context.Context, c *protocol.Call) (an
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return &listTagsForResourceOutput{Tags: tagList(st.Tags, "")}, nil
 }

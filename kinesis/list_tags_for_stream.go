@@ -43,7 +43,7 @@ func (s *service) listTagsForStream(ctx context.Context, c *protocol.Call) (any,
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	tags := tagList(st.Tags, deref(in.ExclusiveStartTagKey))
 	limit := 50

@@ -36,7 +36,7 @@ func (s *service) mergeShards(ctx context.Context, c *protocol.Call) (any, error
 		return nil, err
 	}
 	if err := s.e.MergeShards(reg, name, *in.ShardToMerge, *in.AdjacentShardToMerge); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

@@ -63,20 +63,20 @@ func (s *service) putRecord(ctx context.Context, c *protocol.Call) (any, error) 
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if err := checkRecordSize(&st, &entry[0]); err != nil {
 		return nil, err
 	}
 	results, err := s.e.PutRecords(reg, name, entry)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if len(results) != 1 {
-		return nil, &protocol.Error{Code: codeInternalFailure, Status: 500, Message: "Internal service failure."}
+		return nil, &protocol.Error{Code: codeInternalFailure, Status: 500, Message: internalFailureMessage}
 	}
 	if results[0].Err != nil {
-		return nil, wireError(results[0].Err)
+		return nil, s.wireError(c, results[0].Err)
 	}
 	return &putRecordOutput{
 		ShardId:        results[0].ShardID,

@@ -97,14 +97,14 @@ func (s *service) putRecords(ctx context.Context, c *protocol.Call) (any, error)
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if err := checkRecordSizes(&st, entries, total); err != nil {
 		return nil, err
 	}
 	results, err := s.e.PutRecords(reg, name, entries)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	out := putRecordsOutput{
 		Records:        make([]putRecordsResultEntry, len(results)),
@@ -113,7 +113,7 @@ func (s *service) putRecords(ctx context.Context, c *protocol.Call) (any, error)
 	for i, r := range results {
 		if r.Err != nil {
 			out.FailedRecordCount++
-			out.Records[i].ErrorCode, out.Records[i].ErrorMessage = recordErrorCode(r.Err)
+			out.Records[i].ErrorCode, out.Records[i].ErrorMessage = s.recordErrorCode(c, r.Err)
 			continue
 		}
 		out.Records[i].ShardId = r.ShardID

@@ -42,7 +42,7 @@ func (s *service) putResourcePolicy(ctx context.Context, c *protocol.Call) (any,
 		return nil, invalidArgument("Policy is not a valid JSON policy document.")
 	}
 	if err := s.e.PutPolicy(reg, name, *in.Policy); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

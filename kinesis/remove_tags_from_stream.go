@@ -37,7 +37,7 @@ func (s *service) removeTagsFromStream(ctx context.Context, c *protocol.Call) (a
 		return nil, err
 	}
 	if err := s.e.RemoveTags(reg, name, in.TagKeys); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

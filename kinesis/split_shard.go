@@ -43,7 +43,7 @@ func (s *service) splitShard(ctx context.Context, c *protocol.Call) (any, error)
 			*in.NewStartingHashKey, *in.ShardToSplit, name, s.accountID)
 	}
 	if err := s.e.SplitShard(reg, name, *in.ShardToSplit, key); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

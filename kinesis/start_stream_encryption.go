@@ -33,7 +33,7 @@ func (s *service) startStreamEncryption(ctx context.Context, c *protocol.Call) (
 		return nil, invalidArgument("Encryption type %s is not supported by StartStreamEncryption; use KMS.", *in.EncryptionType)
 	}
 	if err := s.e.SetEncryption(reg, name, "KMS", *in.KeyId); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

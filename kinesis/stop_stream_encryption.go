@@ -22,7 +22,7 @@ func (s *service) stopStreamEncryption(ctx context.Context, c *protocol.Call) (a
 		return nil, invalidArgument("Encryption type %s is not supported by StopStreamEncryption; use KMS.", *in.EncryptionType)
 	}
 	if err := s.e.SetEncryption(reg, name, "NONE", ""); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

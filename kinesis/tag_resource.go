@@ -35,7 +35,7 @@ func (s *service) tagResource(ctx context.Context, c *protocol.Call) (any, error
 		return nil, err
 	}
 	if err := s.e.AddTags(reg, name, in.Tags); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

@@ -35,7 +35,7 @@ func (s *service) untagResource(ctx context.Context, c *protocol.Call) (any, err
 		return nil, err
 	}
 	if err := s.e.RemoveTags(reg, name, in.TagKeys); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

@@ -37,7 +37,7 @@ func (s *service) updateMaxRecordSize(ctx context.Context, c *protocol.Call) (an
 		return nil, err
 	}
 	if err := s.e.SetMaxRecordSize(reg, name, int(*in.MaxRecordSizeInKiB)); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return empty{}, nil
 }

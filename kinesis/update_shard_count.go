@@ -46,7 +46,7 @@ func (s *service) updateShardCount(ctx context.Context, c *protocol.Call) (any, 
 	target := int(*in.TargetShardCount)
 	before, err := s.e.UpdateShardCount(reg, name, target)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	return &updateShardCountOutput{
 		StreamName:        name,

@@ -40,7 +40,7 @@ func (s *service) updateStreamMode(ctx context.Context, c *protocol.Call) (any, 
 		return nil, err
 	}
 	if err := s.e.UpdateStreamMode(reg, name, stream.Mode(*in.StreamModeDetails.StreamMode)); err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if in.WarmThroughputMiBps != nil {
 		s.mu.Lock()

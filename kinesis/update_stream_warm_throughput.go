@@ -48,7 +48,7 @@ func (s *service) updateStreamWarmThroughput(ctx context.Context, c *protocol.Ca
 	}
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
-		return nil, wireError(err)
+		return nil, s.wireError(c, err)
 	}
 	if st.Mode != stream.ModeOnDemand {
 		return nil, invalidArgument("Warm throughput can only be configured for streams in ON_DEMAND mode. Stream %s under account %s is in %s mode.",
