@@ -25,13 +25,13 @@ const testAccount = "123456789012"
 // credential scope (as SigV4 verification would) and puts the Caller in
 // the request context.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	e   *stream.Engine
 	srv *httptest.Server
 	kc  *kinesis.Client
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	e, err := stream.Open(stream.Config{Dir: t.TempDir(), AccountID: testAccount, RetentionInterval: -1})
 	if err != nil {
