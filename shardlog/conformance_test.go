@@ -463,6 +463,13 @@ func testConcurrent(t *testing.T, im impl, opts Options) {
 					t.Errorf("concurrent Read: %v", err)
 					return
 				}
+				for _, r := range buf {
+					if len(r.Data) < 5 || len(r.Data) > 7 {
+						t.Errorf("concurrent Read: record %d has %d bytes", r.Offset, len(r.Data))
+						return
+					}
+				}
+				time.Sleep(20 * time.Microsecond) // leave the CPUs to the writers
 			}
 		}()
 	}

@@ -355,7 +355,7 @@ func (l *fileLog) Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]R
 	bufp := getReadBuf()
 	defer putReadBuf(bufp)
 	var sr segReader
-	var keys keyArena
+	var mem arena
 	var n, bytes int
 	for {
 		l.mu.RLock()
@@ -397,7 +397,7 @@ func (l *fileLog) Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]R
 				*bufp = sr.buf
 				return buf, nil
 			}
-			buf = appendRecordTo(buf, rv, &keys)
+			buf = appendRecordTo(buf, rv, &mem)
 			n++
 			bytes += len(rv.data)
 		}
@@ -415,10 +415,12 @@ func readErr(n int, err error) error {
 	return err
 }
 
-// appendRecordTo appends rv to buf, reusing the Data capacity of the slot it
-// lands in (the contract lets Data alias memory until the next Read on the
-// same buf), so a steady-state Read allocates nothing per record.
-func appendRecordTo(buf []Record, rv recView, keys *keyArena) []Record {
+// appendRecordTo appends rv to buf. Data goes into the capacity the slot it
+// lands in already has (the contract lets Data alias memory until the next
+// Read on the same buf), else into the arena, so a Read allocates nothing
+// per record: nothing at all in steady state with a reused buf, a few
+// arena chunks with a fresh one.
+func appendRecordTo(buf []Record, rv recView, a *arena) []Record {
 	if len(buf) < cap(buf) {
 		buf = buf[:len(buf)+1]
 	} else {
@@ -428,27 +430,37 @@ func appendRecordTo(buf []Record, rv recView, keys *keyArena) []Record {
 	r.Offset = rv.offset
 	r.Timestamp = rv.ts
 	if r.PartitionKey != string(rv.key) { // compiles to a comparison without allocation
-		r.PartitionKey = keys.str(rv.key)
+		r.PartitionKey = unsafeString(a.copy(rv.key))
 	}
-	r.Data = append(r.Data[:0], rv.data...)
+	if cap(r.Data) >= len(rv.data) {
+		r.Data = append(r.Data[:0], rv.data...)
+	} else {
+		r.Data = a.copy(rv.data)
+	}
 	return buf
 }
 
-// keyArena makes partition key strings from few allocations: keys are
-// copied into chunks that are never written again, so the strings stay
-// immutable however long callers keep them.
-type keyArena struct{ chunk []byte }
+// arena hands out copies of byte slices from a few large allocations. A
+// chunk is never written again once handed out (each copy is capped at its
+// own length), so strings made from it stay immutable and Data slices in
+// different slots never overlap.
+type arena struct{ chunk []byte }
 
-func (a *keyArena) str(b []byte) string {
+const arenaChunk = 64 << 10
+
+func (a *arena) copy(b []byte) []byte {
 	if len(b) == 0 {
-		return ""
+		return nil
 	}
 	if cap(a.chunk)-len(a.chunk) < len(b) {
-		a.chunk = make([]byte, 0, max(4096, len(b)))
+		if len(b) > arenaChunk/4 {
+			return append([]byte(nil), b...) // big: its own allocation, keep the chunk
+		}
+		a.chunk = make([]byte, 0, arenaChunk)
 	}
 	start := len(a.chunk)
 	a.chunk = append(a.chunk, b...)
-	return unsafeString(a.chunk[start:])
+	return a.chunk[start:len(a.chunk):len(a.chunk)]
 }
 
 func (l *fileLog) SeekTime(ms int64) (uint64, error) {

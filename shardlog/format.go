@@ -210,10 +210,16 @@ type segReader struct {
 	end    int64 // read no further than this file position
 	buf    []byte
 	lo, hi int // buf[lo:hi] holds file bytes [pos, pos+hi-lo)
+	// ahead is how much the next read asks for beyond what is needed. It
+	// starts small (a short Read or a seek touches a few KiB) and doubles
+	// with every read (a long scan soon reads whole buffers).
+	ahead int
 }
 
+const initialReadAhead = 16 << 10
+
 func (sr *segReader) reset(r io.ReaderAt, pos, end int64, buf []byte) {
-	*sr = segReader{r: r, pos: pos, end: end, buf: buf[:cap(buf)]}
+	*sr = segReader{r: r, pos: pos, end: end, buf: buf[:cap(buf)], ahead: initialReadAhead}
 }
 
 // fill makes at least n bytes available in buf[lo:hi], or returns errShort
@@ -237,7 +243,8 @@ func (sr *segReader) fill(n int) error {
 		}
 		sr.lo, sr.hi = 0, avail
 	}
-	want := min(int64(len(sr.buf)-sr.hi), left)
+	want := min(int64(len(sr.buf)-sr.hi), left, int64(max(n-avail, sr.ahead)))
+	sr.ahead *= 2
 	m, err := sr.r.ReadAt(sr.buf[sr.hi:sr.hi+int(want)], sr.pos+int64(avail))
 	sr.hi += m
 	if int64(m) < want {

@@ -8,6 +8,12 @@
 // Offsets are dense and strictly increasing: the record appended after
 // offset n has offset n+1. They are never reused, even across restarts and
 // even after every segment has expired.
+//
+// Files: shardlog.go (this contract), format.go (the on-disk format, which
+// must not change silently), filelog.go (Open, recovery rules, reads,
+// retention), writer.go (group commit), memlog.go (NewMemory, the reference
+// implementation), fs.go (the filesystem seam) and crashfs.go (CrashFS, a
+// crashable, fault-injecting FS for this and other packages' tests).
 package shardlog
 
 import (
@@ -71,6 +77,13 @@ type Log interface {
 	// one record is returned if any exists). Offsets below the first retained
 	// one read from the first retained record. The returned Data may alias
 	// internal buffers only until the next Read on the same buf.
+	//
+	// maxRecords <= 0 and maxBytes <= 0 mean no limit. To read without
+	// allocating per record, pass the previous result as buf[:0]: Read
+	// reuses the Data memory of buf's elements between len(buf) and
+	// cap(buf), so it must be memory an earlier Read returned. A Read that
+	// returned records before meeting damage returns them with a nil error;
+	// the next Read, starting at the damaged record, returns ErrCorrupt.
 	Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]Record, error)
 	// SeekTime returns the offset of the first record with Timestamp >= ms,
 	// or Next() when there is none.

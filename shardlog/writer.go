@@ -168,7 +168,12 @@ func (w *writer) commitQueued() {
 	}
 	clear(batch)
 	w.spare = batch[:0]
+	if cap(w.buf) > maxKeptWriteBuf {
+		w.buf = nil // a burst's buffer is not worth keeping per idle shard
+	}
 }
+
+const maxKeptWriteBuf = 16 << 20
 
 // commit writes one batch, publishes it and answers its appenders.
 func (w *writer) commit(batch []*appendReq) {
