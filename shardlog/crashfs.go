@@ -409,4 +409,5 @@ func (i crashInfo) Mode() fs.FileMode  { return 0o644 }
 func (i crashInfo) ModTime() time.Time { return i.mtime }
 func (i crashInfo) IsDir() bool        { return false }
 func (i crashInfo) Sys() any           { return nil }
+
 var _ FS = (*CrashFS)(nil)
