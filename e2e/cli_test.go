@@ -147,6 +147,9 @@ func jsonLen(t *testing.T, v any, keys ...any) int {
 func TestE2ECLIStreamLifecycle(t *testing.T) {
 	for _, g := range cliGens(t) {
 		t.Run(g.name, func(t *testing.T) {
+			// Each CLI run costs a Python start-up; the two generations
+			// share nothing, so run them side by side.
+			t.Parallel()
 			s := startServer(t, withQuotasOff())
 			name := "cli-" + g.name
 			g.ok(t, s, "kinesis", "create-stream", "--stream-name", name, "--shard-count", "2")
@@ -226,6 +229,9 @@ func TestE2ECLIStreamLifecycle(t *testing.T) {
 func TestE2ECLIRecordsAndResharding(t *testing.T) {
 	for _, g := range cliGens(t) {
 		t.Run(g.name, func(t *testing.T) {
+			// Each CLI run costs a Python start-up; the two generations
+			// share nothing, so run them side by side.
+			t.Parallel()
 			s := startServer(t, withQuotasOff())
 			name := "cli-rec-" + g.name
 			g.ok(t, s, "kinesis", "create-stream", "--stream-name", name, "--shard-count", "2")
@@ -362,29 +368,36 @@ func TestE2ECLIReadmeExample(t *testing.T) {
 	}
 	for _, g := range cliGens(t) {
 		t.Run(g.name, func(t *testing.T) {
+			// Each CLI run costs a Python start-up; the two generations
+			// share nothing, so run them side by side.
+			t.Parallel()
 			s := startServer(t, withQuotasOff())
+			dir, env, load := readmeShell(t, s)
 			bin := t.TempDir()
 			if err := os.Symlink(g.aws, filepath.Join(bin, "aws")); err != nil {
 				t.Fatalf("symlink aws: %v", err)
 			}
-			env := cliEnv(s)
 			for i, kv := range env {
 				if strings.HasPrefix(kv, "PATH=") {
 					env[i] = "PATH=" + bin + string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
 				}
 			}
+			env = append(env, "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard")
 			for _, c := range cmds {
 				c = localizeExample(c, s)
 				ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
-				cmd := exec.CommandContext(ctx, "bash", "-eo", "pipefail", "-c", c)
+				cmd := exec.CommandContext(ctx, "bash", "-eo", "pipefail", "-c", load+" && "+c)
 				cmd.Env = env
-				cmd.Dir = t.TempDir()
+				cmd.Dir = dir
 				out, err := cmd.CombinedOutput()
 				cancel()
 				if err != nil {
 					t.Fatalf("README command failed with %s (%v):\n$ %s\n%s", g.name, err, c, out)
 				}
 				t.Logf("$ %s\n%s", c, out)
+			}
+			if n := listStreamNames(t, s, testRegion); len(n) != 0 {
+				t.Errorf("streams left after the README's commands (it ends with delete-stream): %v", n)
 			}
 		})
 	}

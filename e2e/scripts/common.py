@@ -239,3 +239,8 @@ def run(main):
         traceback.print_exc()
         print("FAIL: %s: %s" % (type(e).__name__, e), file=sys.stderr)
         sys.exit(3)
+
+
+def has_param(c, op, param):
+    """Whether this botocore's model lets op take param (StreamARN came in 2022)."""
+    return param in c.meta.service_model.operation_model(op).input_shape.members

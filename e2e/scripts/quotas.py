@@ -42,16 +42,18 @@ def main():
     res["calls_until_throttled"] = calls
     res["error_message"] = throttled["ErrorMessage"]
 
-    # PutRecord hammering: the whole call fails with the same code and HTTP 400.
+    # PutRecord hammering with 256 KiB records (over 1 MiB/s after a handful):
+    # the whole call fails with the same code and HTTP 400.
     e = None
-    for i in range(3000):
+    for i in range(200):
+        data = (b"single-%d-" % i).ljust(256 * 1024, b".")
         try:
-            r = c.put_record(StreamName=name, Data=b"single-%d" % i, PartitionKey="k")
-            acked.add(b"single-%d" % i)
+            c.put_record(StreamName=name, Data=data, PartitionKey="k")
+            acked.add(data)
         except ClientError as ce:
             e = ce.response
             break
-    check(e is not None, "3000 PutRecord calls never throttled")
+    check(e is not None, "200 PutRecord calls of 256 KiB never throttled")
     eq(e["Error"]["Code"], "ProvisionedThroughputExceededException", "PutRecord throttle code")
     eq(e["ResponseMetadata"]["HTTPStatusCode"], 400, "PutRecord throttle status")
 

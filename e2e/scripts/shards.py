@@ -4,7 +4,7 @@ SplitShard, MergeShards and UpdateShardCount with parent/child lineage."""
 import datetime
 import time
 
-from common import (all_shards, check, check_cover, client, create, eq, expect_error, open_shards, run, unique,
+from common import (all_shards, has_param, check, check_cover, client, create, eq, expect_error, open_shards, run, unique,
                     wait_exists)
 
 
@@ -29,14 +29,18 @@ def main():
         third = c.list_shards(NextToken=second["NextToken"])
         eq(third["Shards"], [], "ListShards page 3")
         check(not third.get("NextToken"), "ListShards keeps paging past the end")
-    pag = [s["ShardId"] for page in c.get_paginator("list_shards").paginate(
-        StreamName=name, PaginationConfig={"PageSize": 1}) for s in page["Shards"]]
+    pag = [s["ShardId"] for page in c.get_paginator("list_shards").paginate(StreamName=name) for s in page["Shards"]]
     eq(pag, ["shardId-%012d" % i for i in range(4)], "list_shards paginator")
+    # botocore's ListShards paginator resends StreamName with NextToken, which
+    # AWS refuses (boto/botocore#2009): the second page must fail the same way.
+    expect_error("InvalidArgumentException", lambda: [p for p in c.get_paginator("list_shards").paginate(
+        StreamName=name, PaginationConfig={"PageSize": 1})], msg_contains="NextToken and StreamName cannot be provided together")
     eq(ids(c.list_shards(StreamName=name, ExclusiveStartShardId="shardId-000000000001")["Shards"]),
        ["shardId-000000000002", "shardId-000000000003"], "ExclusiveStartShardId")
     check_cover(all_shards(c, name), "4 shards")
     arn = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
-    eq(len(c.list_shards(StreamARN=arn)["Shards"]), 4, "ListShards by StreamARN")
+    if has_param(c, "ListShards", "StreamARN"):
+        eq(len(c.list_shards(StreamARN=arn)["Shards"]), 4, "ListShards by StreamARN")
 
     # Split shard 1 in the middle of its range.
     s1 = first["Shards"][1]
