@@ -1,7 +1,8 @@
 package kinesis
 
 // DescribeStream: the stream's description with its shards (open and
-// closed, in creation order), paged by Limit (1..10,000, default 100) and
+// closed, in creation order), paged by Limit (1..10,000; default and
+// per-page cap 100, as AWS documents) and
 // ExclusiveStartShardId, with HasMoreShards; EncryptionType/KeyId and
 // EnhancedMonitoring as stored.
 //
@@ -67,7 +68,7 @@ func (s *service) describeStream(ctx context.Context, c *protocol.Call) (any, er
 	shards := shardsAfter(st.Shards, deref(in.ExclusiveStartShardId))
 	limit := defaultDescribeStreamLimit
 	if in.Limit != nil {
-		limit = int(*in.Limit)
+		limit = min(int(*in.Limit), defaultDescribeStreamLimit)
 	}
 	more := len(shards) > limit
 	if more {
