@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -220,8 +221,10 @@ func testAppendRead(t *testing.T, im impl, opts Options) {
 	if recs, err := l.Read(53, 10, 0, nil); err != nil || len(recs) != 0 {
 		t.Fatalf("Read at next = %d records, %v", len(recs), err)
 	}
-	if recs, err := l.Read(1000, 10, 0, nil); err != nil || len(recs) != 0 {
-		t.Fatalf("Read past next = %d records, %v", len(recs), err)
+	for _, from := range []uint64{1000, math.MaxUint64} {
+		if recs, err := l.Read(from, 10, 0, nil); err != nil || len(recs) != 0 {
+			t.Fatalf("Read(%d) past next = %d records, %v", from, len(recs), err)
+		}
 	}
 }
 

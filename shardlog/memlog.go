@@ -90,6 +90,9 @@ func (l *memLog) Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]Re
 		return buf, ErrClosed
 	}
 	from = max(from, l.segs[0].base)
+	if from >= l.next {
+		return buf, nil
+	}
 	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].base > from }) - 1
 	var n, bytes int
 	for ; i < len(l.segs); i++ {
