@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,18 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	e, err := stream.Open(stream.Config{Dir: t.TempDir(), AccountID: testAccount, RetentionInterval: -1})
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with the engine's configuration adjusted
+// by configure.
+func newHarnessWith(t testing.TB, configure func(*stream.Config)) *harness {
+	t.Helper()
+	cfg := stream.Config{Dir: t.TempDir(), AccountID: testAccount, RetentionInterval: -1}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e, err := stream.Open(cfg)
 	if err != nil {
 		t.Fatalf("open engine: %v", err)
 	}
@@ -122,4 +134,22 @@ func (h *harness) createStream(name string, n int) {
 
 func (h *harness) arn(name string) string {
 	return "arn:aws:kinesis:us-east-1:" + testAccount + ":stream/" + name
+}
+
+// clock is a settable clock for the engine.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
