@@ -95,7 +95,8 @@ func init() {
 //
 // An empty body decodes as {} (v is left as is); ServeHTTP has already
 // refused empty bodies as AWS does, so this only matters to direct callers.
-// Unknown members are ignored, as AWS ignores them. The top level must be an
+// Unknown members are ignored, as AWS ignores them. On error v may be
+// partly filled; callers discard it. The top level must be an
 // object (a JSON object or a CBOR map): AWS answers SerializationException to
 // a body of `null`, `[]` or a scalar.
 func (c *Call) Decode(v any) error {
@@ -122,9 +123,13 @@ func (c *Call) Decode(v any) error {
 	if body[i] != '{' {
 		return serializationError("")
 	}
-	// json.Unmarshal checks the whole input (trailing garbage included)
-	// before it stores anything, so a malformed body leaves v untouched.
-	if err := json.Unmarshal(body, v); err != nil {
+	// The one-pass decoder handles every shape AWS models; anything else
+	// goes to encoding/json, which behaves the same, only slower.
+	err := decodeJSONFast(body, v)
+	if err == errJSONUnsupported {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
 		return serializationError(jsonMessage(err))
 	}
 	return nil
