@@ -50,16 +50,17 @@ func scriptsDir(t testing.TB) string {
 	return d
 }
 
-// runScript runs a script with python against s and returns the JSON object
-// it printed last. A non-zero exit fails the test with the script's stderr.
-func runScript(t *testing.T, python string, s *Server, script string, extraEnv ...string) map[string]any {
+// runScript runs a script with python against s (endpoint as argv[1], then
+// args) and returns the JSON object it printed last. A non-zero exit fails
+// the test with the script's stderr.
+func runScript(t *testing.T, python string, s *Server, script string, args ...string) map[string]any {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), scriptTimeout)
 	defer cancel()
 	path := filepath.Join(scriptsDir(t), script)
-	cmd := exec.CommandContext(ctx, python, path, s.Endpoint())
+	cmd := exec.CommandContext(ctx, python, append([]string{path, s.Endpoint()}, args...)...)
 	cmd.Dir = scriptsDir(t)
-	cmd.Env = append(append(s.Env(), "CAUDAL_ENDPOINT="+s.Endpoint(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1"), extraEnv...)
+	cmd.Env = append(s.Env(), "CAUDAL_ENDPOINT="+s.Endpoint(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -292,6 +293,50 @@ func TestE2EBoto3Quotas(t *testing.T) {
 		t.Logf("throttled after %v calls; %v failed / %v ok in that call; message %q",
 			res["calls_until_throttled"], res["failed_in_call"], res["ok_in_call"], res["error_message"])
 	})
+}
+
+func TestE2EBoto3Limits(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		res := runScript(t, g.python, s, "limits.py")
+		checkVersion(t, g, res)
+		if got := resNum(t, res, "get_records_max"); got != 10000 {
+			t.Errorf("GetRecords returned %v records, want 10000", got)
+		}
+		t.Logf("1 MiB records per GetRecords page: %v; limits %v; over limit: %v", res["big_pages"], res["limits"], res["over_limit"])
+		eventuallyNoStreams(t, s)
+	}, withQuotasOff())
+}
+
+func TestE2EBoto3Auth(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		res := runScript(t, g.python, s, "auth.py")
+		checkVersion(t, g, res)
+		t.Logf("unknown key: %v; wrong secret: %v", res["unknown_key"], res["wrong_secret"])
+		if n := listStreamNames(t, s, testRegion); len(n) != 0 {
+			t.Errorf("refused requests created streams: %v", n)
+		}
+	})
+}
+
+// TestE2EBoto3Restart writes with boto3, restarts the server (SIGTERM, and
+// SIGKILL for the second generation) and reads everything back, including
+// through an iterator handed out before the restart.
+func TestE2EBoto3Restart(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		state := filepath.Join(t.TempDir(), "state.json")
+		w := runScript(t, g.python, s, "restart.py", "write", state)
+		if g.name == "old" {
+			s.Kill()
+		} else if code := s.Stop(); code != 0 {
+			t.Errorf("server exit code on SIGTERM = %d", code)
+		}
+		s.Restart()
+		r := runScript(t, g.python, s, "restart.py", "read", state)
+		checkVersion(t, g, r)
+		if resNum(t, w, "acked") != resNum(t, r, "records") {
+			t.Errorf("acked %v records before the restart, read %v after", w["acked"], r["records"])
+		}
+	}, withQuotasOff())
 }
 
 // readmeBlocks returns the fenced code blocks of README.md whose info
