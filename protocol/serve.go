@@ -29,12 +29,13 @@ const (
 )
 
 // internalFailure is what a client sees of an error we did not mean to
-// show: the code AWS JSON services use for 500s and a message that leaks
-// nothing. The detail goes to Service.Log with the request ID.
+// show: the code and wording of AWS's common-errors list for JSON services
+// (InternalFailure, 500), which leaks nothing. The detail goes to
+// Service.Log with the request ID.
 var internalFailure = &Error{
 	Code:    "InternalFailure",
 	Status:  http.StatusInternalServerError,
-	Message: "We encountered an internal error. Please try again.",
+	Message: "The request processing has failed because of an unknown error, exception or failure.",
 }
 
 // ServeHTTP reads the body (bounded), picks the codec from Content-Type,

@@ -181,10 +181,10 @@ func TestServeEnvelope(t *testing.T) {
 		{name: "wrapped service error", ctype: json11, target: "Test_20240101.Wrapped", body: []byte("{}"), status: 400,
 			errType: "LimitExceededException", errMsg: "too many", ansType: json11},
 		{name: "internal error is not leaked", ctype: json11, target: "Test_20240101.Leak", body: []byte("{}"), status: 500,
-			errType: "InternalFailure", errMsg: "We encountered an internal error. Please try again.", ansType: json11,
+			errType: "InternalFailure", errMsg: "The request processing has failed because of an unknown error, exception or failure.", ansType: json11,
 			logs: []string{"permission denied", "operation=Leak"}},
 		{name: "panic is recovered", ctype: cbor11, target: "Test_20240101.Panic", body: cborEmpty, status: 500,
-			errType: "InternalFailure", errMsg: "We encountered an internal error. Please try again.", ansType: cbor11,
+			errType: "InternalFailure", errMsg: "The request processing has failed because of an unknown error, exception or failure.", ansType: cbor11,
 			logs: []string{"boom /secret/path", "operation=Panic"}},
 		{name: "no output is {}", ctype: json11, target: "Test_20240101.Empty", body: []byte("{}"), status: 200, ansType: json11,
 			check: func(a answer) {
