@@ -585,6 +585,28 @@ func testLargeRecords(t *testing.T, im impl, opts Options) {
 	size := func(off uint64) int { return []int{0, 200 << 10, 1, 70 << 10}[off%4] }
 	appendN(t, l, 9, size)
 	checkRange(t, l, 0, 9, size)
+	// Concurrent appends beyond one group commit's byte bound.
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			big := []Entry{{PartitionKey: "big", Data: payload(uint64(w), 3<<20)}}
+			if _, _, err := l.Append(big); err != nil {
+				t.Errorf("Append 3 MiB: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, next := l.Bounds(); next != 15 {
+		t.Fatalf("next = %d after 15 records", next)
+	}
+	for off := uint64(9); off < 15; off++ {
+		recs, err := l.Read(off, 1, 0, nil)
+		if err != nil || len(recs) != 1 || len(recs[0].Data) != 3<<20 {
+			t.Fatalf("Read(%d) of a 3 MiB record = %d records, %v", off, len(recs), err)
+		}
+	}
 	recs, err := l.Read(2, 0, 100<<10, nil) // 1 + 70 KiB + 0 fit, 200 KiB does not
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("Read with maxBytes = %d records, %v; want 3", len(recs), err)

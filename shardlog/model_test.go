@@ -12,7 +12,7 @@ import (
 // including Bounds after retention, which depends on both rolling segments
 // at the same sizes. The file log is reopened (and crashed) now and then.
 func TestModel(t *testing.T) {
-	for seed := uint64(0); seed < 16; seed++ {
+	for seed := uint64(0); seed < 12; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
 			rng := rand.New(rand.NewPCG(seed, 99))
@@ -29,7 +29,7 @@ func TestModel(t *testing.T) {
 			}
 			defer func() { file.Close() }()
 			var buf []Record
-			for step := 0; step < 1500; step++ {
+			for step := 0; step < 1000; step++ {
 				switch op := rng.IntN(100); {
 				case op < 50:
 					n := 1 + rng.IntN(6)

@@ -102,7 +102,7 @@ type writer struct {
 	next     uint64 // offset of the next record
 	lastTs   int64
 	buf      []byte       // framed records for the active segment, not yet written
-	spare    []*appendReq // the previous batch's slice, swapped with the queue
+	batch    []*appendReq // the batch being committed (reused)
 	staged   []stagedIndex
 	touched  []*segment // segments written by the current batch
 	created  []*segment // segments created by the current batch
@@ -144,7 +144,8 @@ func (l *fileLog) run() {
 		case <-l.quit:
 			// Close marked the queue closed before signalling quit, so
 			// this takes every request that will ever be queued.
-			w.commitQueued()
+			for w.commitQueued() {
+			}
 			w.timer.Stop()
 			w.closeErr = w.l.stickyErr()
 			if w.closeErr == nil {
@@ -157,23 +158,45 @@ func (l *fileLog) run() {
 	}
 }
 
-func (w *writer) commitQueued() {
+// commitQueued commits the queued requests, up to maxBatchBytes of them
+// (at least one). If more remain it leaves a wake token, so the writer
+// comes back to them after checking its other channels (a SyncInterval
+// timer must not starve under constant load), and reports that.
+func (w *writer) commitQueued() (more bool) {
 	l := w.l
 	l.qmu.Lock()
-	batch := l.queue
-	l.queue = w.spare[:0]
+	q := l.queue
+	k, size := 0, int64(0)
+	for k < len(q) && (k == 0 || size+q[k].size <= maxBatchBytes) {
+		size += q[k].size
+		k++
+	}
+	batch := append(w.batch[:0], q[:k]...)
+	rest := copy(q, q[k:])
+	clear(q[rest:])
+	l.queue = q[:rest]
 	l.qmu.Unlock()
+	if rest > 0 {
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
+	}
 	if len(batch) > 0 {
 		w.commit(batch)
 	}
 	clear(batch)
-	w.spare = batch[:0]
-	if cap(w.buf) > maxKeptWriteBuf {
+	w.batch = batch[:0]
+	if cap(w.buf) > 2*maxBatchBytes {
 		w.buf = nil // a burst's buffer is not worth keeping per idle shard
 	}
+	return rest > 0
 }
 
-const maxKeptWriteBuf = 16 << 20
+// maxBatchBytes bounds one group commit, and so the writer's buffer.
+// Larger batches gain nothing: at this size the write, not the fsync,
+// dominates.
+const maxBatchBytes = 8 << 20
 
 // commit writes one batch, publishes it and answers its appenders.
 func (w *writer) commit(batch []*appendReq) {
