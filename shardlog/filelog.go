@@ -17,7 +17,9 @@ package shardlog
 //   - Older segments are scanned the same way, but never modified. If one
 //     turns out to hold damage before its end (or a damaged header), its
 //     records from that point up to the next segment's base offset are not
-//     served: Read and SeekTime return an error wrapping ErrCorrupt there.
+//     served: Read returns an error wrapping ErrCorrupt there, and SeekTime
+//     answers with the start of that range (not past it) when the time asked
+//     for may fall inside it, so that the Read that follows reports it.
 //     We stop rather than skip because a silently skipped range looks like
 //     data that never existed, and a consumer cannot tell that from a gap.
 //     Reads before and after the damaged range work; an operator (or the
@@ -327,6 +329,10 @@ type segView struct {
 	next     uint64
 	nextBase uint64 // base of the following segment; next if none
 	damaged  error
+	// damagedBefore is the damage of the previous segment if its
+	// unreadable range ends where this segment starts (SeekTime only).
+	damagedBefore error
+	damagedFrom   uint64
 }
 
 func (l *fileLog) viewLocked(i int) segView {
@@ -481,6 +487,11 @@ func (l *fileLog) SeekTime(ms int64) (uint64, error) {
 		return next, nil
 	}
 	v := l.viewLocked(i)
+	if i > 0 {
+		if p := l.segs[i-1]; p.damaged != nil && p.next < v.s.base {
+			v.damagedBefore, v.damagedFrom = p.damaged, p.next
+		}
+	}
 	if v.s.empty() {
 		// Only possible for the first segment (nothing before it to inherit
 		// a timestamp from): every record qualifies.
@@ -509,6 +520,12 @@ func (l *fileLog) SeekTime(ms int64) (uint64, error) {
 			return 0, fmt.Errorf("shardlog: seek %s at byte %d: %w (%w)", v.s.path, at, ErrCorrupt, err)
 		}
 		if rv.ts >= ms {
+			if off == v.s.base && v.damagedBefore != nil {
+				// The unreadable records just before may be the first at
+				// or after ms: answer with them, so the Read that follows
+				// reports the damage instead of silently skipping it.
+				return v.damagedFrom, nil
+			}
 			return off, nil
 		}
 	}
@@ -531,10 +548,10 @@ func (l *fileLog) LastTimestamp() int64 {
 
 func (l *fileLog) ExpireBefore(ms int64) error {
 	l.fileMu.Lock()
-	defer l.fileMu.Unlock()
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
+		l.fileMu.Unlock()
 		return ErrClosed
 	}
 	k := 0
@@ -544,18 +561,20 @@ func (l *fileLog) ExpireBefore(ms int64) error {
 	victims := append([]*segment(nil), l.segs[:k]...)
 	l.segs = append([]*segment(nil), l.segs[k:]...)
 	l.mu.Unlock()
-	if k == 0 {
-		return nil
-	}
 	// Oldest first, so that a failure leaves a contiguous suffix of the log.
 	for i, s := range victims {
 		if err := l.fs.Remove(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			l.mu.Lock()
 			l.segs = append(victims[i:len(victims):len(victims)], l.segs...)
 			l.mu.Unlock()
+			l.fileMu.Unlock()
 			return fmt.Errorf("shardlog: expire %s: %w", s.path, err)
 		}
 		s.f.Close()
+	}
+	l.fileMu.Unlock() // readers need not wait for the directory sync
+	if k == 0 {
+		return nil
 	}
 	if err := l.fs.SyncDir(l.dir); err != nil {
 		return fmt.Errorf("shardlog: expire: sync directory %s: %w", l.dir, err)

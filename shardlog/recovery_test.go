@@ -181,10 +181,14 @@ func TestTornActiveHeader(t *testing.T) {
 // there with ErrCorrupt, everything before and after is served.
 func TestCorruptOlderSegment(t *testing.T) {
 	dir := t.TempDir()
-	opts := Options{SegmentBytes: 400}
+	clk := newClock(1000)
+	opts := Options{SegmentBytes: 400, Now: clk.Now}
 	l := mustOpen(t, dir, opts)
 	size := func(uint64) int { return 40 }
-	appendN(t, l, 40, size)
+	for i := range uint64(40) { // record i has timestamp 1000+i
+		clk.set(1000 + int64(i))
+		appendN(t, l, 1, size)
+	}
 	l.Close()
 	files := segFiles(t, dir)
 	if len(files) < 4 {
@@ -211,6 +215,17 @@ func TestCorruptOlderSegment(t *testing.T) {
 		}
 	}
 	checkRange(t, l, third, 40, size)
+	// SeekTime does not skip the damage either: a time that may fall in
+	// the damaged range answers with its start, where Read reports it.
+	if off, err := l.SeekTime(1000 + int64(second) + 3); err != nil || off != second+2 {
+		t.Fatalf("SeekTime into the damaged range = %d, %v; want %d", off, err, second+2)
+	}
+	if off, err := l.SeekTime(1000 + int64(third) + 1); err != nil || off != third+1 {
+		t.Fatalf("SeekTime after the damaged range = %d, %v; want %d", off, err, third+1)
+	}
+	if off, err := l.SeekTime(1000 + int64(second) + 1); err != nil || off != second+1 {
+		t.Fatalf("SeekTime before the damage = %d, %v; want %d", off, err, second+1)
+	}
 	appendN(t, l, 3, size)
 	checkRange(t, l, third, 43, size)
 }
