@@ -80,8 +80,9 @@ func init() {
 		// Match encoding/json: omitempty omits zero Go values only, so an
 		// empty struct is still written.
 		OmitEmpty: cbor.OmitEmptyGoValue,
-		// Shortest float encodings keep answers small; Jackson reads any.
-		ShortestFloat: cbor.ShortestFloat16,
+		// Floats stay float64: no AWS output needs the bytes, and old
+		// Jackson CBOR parsers are least tested on half floats.
+		ShortestFloat: cbor.ShortestFloatNone,
 		// Never emit tags the SDK does not know (Timestamp writes its own).
 		TimeTag: cbor.EncTagNone,
 	}.UserBufferEncMode()
