@@ -1,10 +1,11 @@
 package kinesis
 
 // CreateStream: PROVISIONED (ShardCount shards) or ON_DEMAND streams, with
-// tags. The engine refuses an existing name (ResourceInUseException) and
-// the account's shard limit (LimitExceededException). ShardCount may be left
-// out: AWS then creates the stream anyway, and caudal gives a PROVISIONED
-// stream four shards, as an ON_DEMAND one starts. ShardCount together with
+// tags. The engine refuses an existing name (ResourceInUseException), the
+// account's shard limit (LimitExceededException) and PROVISIONED without
+// ShardCount. A request with neither ShardCount nor StreamModeDetails
+// creates an ON_DEMAND stream: AWS accepts such a request, and on-demand is
+// the only mode that needs no shard count. ShardCount together with
 // ON_DEMAND is refused as AWS refuses it.
 //
 // Deliberately not: WarmThroughputMiBps is checked (>= 0) and remembered in
@@ -31,9 +32,6 @@ type createStreamInput struct {
 type modeDetailsIn struct {
 	StreamMode *string `json:"StreamMode,omitempty"`
 }
-
-// defaultShardCount is what a stream created without ShardCount gets.
-const defaultShardCount = 4
 
 // maxInt32 is the largest Integer AWS's Java front end holds.
 const maxInt32 = 1<<31 - 1
@@ -66,17 +64,18 @@ func (s *service) createStream(ctx context.Context, c *protocol.Call) (any, erro
 		return nil, err
 	}
 	mode := stream.ModeProvisioned
-	if in.StreamModeDetails != nil {
+	switch {
+	case in.StreamModeDetails != nil:
 		mode = stream.Mode(*in.StreamModeDetails.StreamMode)
+	case in.ShardCount == nil:
+		mode = stream.ModeOnDemand
 	}
 	opts := stream.CreateOptions{Mode: mode, Tags: in.Tags}
-	switch {
-	case mode == stream.ModeOnDemand && in.ShardCount != nil:
-		return nil, invalidArgument("ShardCount is not expected when StreamMode=ON_DEMAND")
-	case in.ShardCount != nil:
+	if in.ShardCount != nil {
+		if mode == stream.ModeOnDemand {
+			return nil, invalidArgument("ShardCount is not expected when StreamMode=ON_DEMAND")
+		}
 		opts.ShardCount = int(*in.ShardCount)
-	case mode == stream.ModeProvisioned:
-		opts.ShardCount = defaultShardCount
 	}
 	if err := checkTagChars(in.Tags, "add tags to", *in.StreamName, s.accountID); err != nil {
 		return nil, err

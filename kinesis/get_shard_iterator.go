@@ -4,10 +4,10 @@ package kinesis
 // AFTER_SEQUENCE_NUMBER and AT_TIMESTAMP on any retained shard, open or
 // closed, by StreamName or StreamARN. The combinations AWS refuses (a
 // sequence number missing for AT_/AFTER_SEQUENCE_NUMBER or given for
-// TRIM_HORIZON/LATEST, AT_TIMESTAMP without Timestamp) are refused here with
-// AWS's wording, before the engine is asked; the engine judges the
-// sequence number and timestamp themselves and issues the opaque,
-// tamper-evident, five-minute token.
+// TRIM_HORIZON/LATEST, AT_TIMESTAMP without Timestamp or with one in the
+// future) are refused here with AWS's wording, before the engine is asked;
+// the engine judges the sequence number and timestamp themselves and issues
+// the opaque, tamper-evident, five-minute token.
 //
 // Deliberately not: StreamId is ignored.
 
@@ -69,6 +69,12 @@ func (s *service) getShardIterator(ctx context.Context, c *protocol.Call) (any, 
 			return nil, invalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
 		}
 		pos.Timestamp = time.Time(*in.Timestamp)
+		// AWS refuses a timestamp in the future (aws/aws-sdk-java#2588
+		// quotes the message; kinesalite records it too).
+		if at, cur := pos.Timestamp.UnixMilli(), now().UnixMilli(); at > cur {
+			return nil, invalidArgument("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "+
+				"timestampInMillis: %d, currentTimestampInMillis: %d", at, cur)
+		}
 	}
 	it, err := s.e.GetShardIterator(reg, name, *in.ShardId, pos)
 	if err != nil {

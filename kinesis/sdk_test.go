@@ -163,18 +163,21 @@ func TestSDKCreateStreamModes(t *testing.T) {
 	}
 	must(kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("noshards")}))
 	sum = must(kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("noshards")})).StreamDescriptionSummary
-	if sum.StreamModeDetails.StreamMode != types.StreamModeProvisioned || *sum.OpenShardCount != defaultShardCount {
-		t.Fatalf("created without ShardCount: %+v", sum)
+	if sum.StreamModeDetails.StreamMode != types.StreamModeOnDemand || *sum.OpenShardCount < 1 {
+		t.Fatalf("created without ShardCount or mode: %+v", sum)
 	}
-	_, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("both"), ShardCount: aws.Int32(1),
+	_, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("prov"),
+		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeProvisioned}})
+	wantAPIError(t, err, "InvalidArgumentException", "Shard count must be specified for PROVISIONED streams")
+	_, err = kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("both"), ShardCount: aws.Int32(1),
 		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}})
 	wantAPIError(t, err, "InvalidArgumentException", "ShardCount is not expected when StreamMode=ON_DEMAND")
 
 	// Switching modes (by ARN: UpdateStreamMode has no StreamName).
 	must(kc.UpdateStreamMode(ctx, &kinesis.UpdateStreamModeInput{StreamARN: aws.String(h.arn("noshards")),
-		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}}))
+		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeProvisioned}}))
 	sum = must(kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("noshards")})).StreamDescriptionSummary
-	if sum.StreamModeDetails.StreamMode != types.StreamModeOnDemand {
+	if sum.StreamModeDetails.StreamMode != types.StreamModeProvisioned {
 		t.Fatalf("after UpdateStreamMode: %+v", sum.StreamModeDetails)
 	}
 }
@@ -290,6 +293,9 @@ func TestSDKPutAndGet(t *testing.T) {
 	_, err = kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("events"), ShardId: aws.String("shardId-000000000000"),
 		ShardIteratorType: types.ShardIteratorTypeAtTimestamp})
 	wantAPIError(t, err, "InvalidArgumentException", "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP.")
+	_, err = kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("events"), ShardId: aws.String("shardId-000000000000"),
+		ShardIteratorType: types.ShardIteratorTypeAtTimestamp, Timestamp: aws.Time(time.Now().Add(time.Hour))})
+	wantAPIError(t, err, "InvalidArgumentException", "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: ")
 	_, err = kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("nope"), PartitionKey: aws.String("k"), Data: []byte("x")})
 	wantAPIError(t, err, "ResourceNotFoundException", "Stream nope under account "+testAccount+" not found.")
 }
