@@ -339,6 +339,18 @@ func TestE2EBoto3Restart(t *testing.T) {
 	}, withQuotasOff())
 }
 
+func TestE2EBoto3LiveTail(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		res := runScript(t, g.python, s, "live_tail.py")
+		checkVersion(t, g, res)
+		if a, d := resNum(t, res, "acked"), resNum(t, res, "delivered"); d != a {
+			t.Errorf("live consumers got %v of %v acknowledged records", d, a)
+		}
+		t.Logf("acked %v, delivered %v, AT_TIMESTAMP checks %v, errors after delete %v", res["acked"], res["delivered"], res["at_timestamp_checked"], res["delete_errors"])
+		eventuallyNoStreams(t, s)
+	}, withQuotasOff())
+}
+
 // readmeBlocks returns the fenced code blocks of README.md whose info
 // string is one of langs.
 func readmeBlocks(t *testing.T, langs ...string) []string {

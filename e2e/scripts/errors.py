@@ -95,7 +95,7 @@ def main():
     e = expect_error("ValidationException", c.put_records, StreamName=name, Records=recs,
                      msg_contains="1 validation error detected: ")
     check("500" in e["message"], "501 records message %r does not name the limit", e["message"])
-    res["put_records_501"] = e["message"]
+    res["put_records_501"] = e["message"][:200]
     # A record over 1 MiB (data alone), for PutRecord and PutRecords.
     big = b"b" * (1024 * 1024 + 1)
     e = expect_error(("ValidationException", "InvalidArgumentException"), c.put_record, StreamName=name, Data=big, PartitionKey="k")
@@ -150,6 +150,7 @@ def main():
                  ShardToMerge="shardId-000000000000", AdjacentShardToMerge="shardId-000000000002")
     expect_error("ResourceNotFoundException", c.merge_shards, StreamName=three,
                  ShardToMerge="shardId-000000000000", AdjacentShardToMerge="shardId-000000000042")
+    tok_it = c.get_shard_iterator(StreamName=three, ShardId="shardId-000000000002", ShardIteratorType="LATEST")["ShardIterator"]
     # ListShards: NextToken and StreamName together.
     tok = c.list_shards(StreamName=three, MaxResults=1)["NextToken"]
     expect_error("InvalidArgumentException", c.list_shards, StreamName=three, NextToken=tok)
@@ -164,8 +165,32 @@ def main():
     expect_error(("ValidationException", "InvalidArgumentException"), c.remove_tags_from_stream,
                  StreamName=name, TagKeys=["k%d" % i for i in range(51)])
 
-    for n in (name, three):
-        c.delete_stream(StreamName=n)
+    # An iterator is bound to its region: the same stream name in another
+    # region must not be readable through it.
+    w = client(region="us-west-2")
+    w.create_stream(StreamName=name, ShardCount=2)
+    w.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    it = c.get_shard_iterator(StreamName=name, ShardId=s0, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    e = expect_error(("InvalidArgumentException", "ResourceNotFoundException"), w.get_records, ShardIterator=it)
+    res["iterator_other_region"] = e
+    w.delete_stream(StreamName=name)
+
+    # An iterator of a deleted stream.
+    c.delete_stream(StreamName=three)
+    c.get_waiter("stream_not_exists").wait(StreamName=three, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    e = expect_error("ResourceNotFoundException", c.get_records, ShardIterator=tok_it)
+    res["iterator_deleted_stream"] = e
+    # A StreamARN that disagrees with StreamName.
+    if "StreamARN" in c.meta.service_model.operation_model("DescribeStreamSummary").input_shape.members:
+        arn = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+        e = expect_error(("InvalidArgumentException", "ValidationException", "ResourceNotFoundException"),
+                         c.describe_stream_summary, StreamName=name + "-other", StreamARN=arn)
+        res["name_arn_mismatch"] = e
+        e = expect_error(("InvalidArgumentException", "ValidationException", "ResourceNotFoundException"),
+                         c.describe_stream_summary, StreamARN=arn.replace(":us-east-1:", ":us-west-2:"))
+        res["arn_other_region"] = e
+
+    c.delete_stream(StreamName=name)
     # Deleting twice: the second sees ResourceNotFound or ResourceInUse (DELETING).
     res["ok"] = True
     return res

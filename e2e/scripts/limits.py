@@ -76,6 +76,24 @@ def main():
     for n in (name, big, many):
         c.delete_stream(StreamName=n)
 
+    # ListStreams answers at most 100 names per call by default.
+    for n in (name, big, many):
+        c.get_waiter("stream_not_exists").wait(StreamName=n, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    empty = c.list_streams()
+    eq((empty["StreamNames"], empty["HasMoreStreams"]), ([], False), "ListStreams with no streams")
+    lots = ["e2e-lots-%03d" % i for i in range(105)]
+    for n in lots:
+        c.create_stream(StreamName=n, ShardCount=1)
+    for n in lots:
+        c.get_waiter("stream_exists").wait(StreamName=n, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    ls = c.list_streams()
+    eq(ls["StreamNames"], lots[:100], "ListStreams default page")
+    eq(ls["HasMoreStreams"], True, "ListStreams HasMoreStreams at 105 streams")
+    allnames = [n for p in c.get_paginator("list_streams").paginate() for n in p["StreamNames"]]
+    eq(allnames, lots, "list_streams paginator over 105 streams")
+    for n in lots:
+        c.delete_stream(StreamName=n)
+
     # A 128-character name.
     long_name = ("e2e-" + "x" * 124)
     create(c, long_name, shards=1)

@@ -36,6 +36,8 @@ def main():
                 eq(f["ErrorCode"], "ProvisionedThroughputExceededException", "per-record ErrorCode")
                 check(f.get("ErrorMessage"), "per-record failure without ErrorMessage: %r", f)
                 check("SequenceNumber" not in f and "ShardId" not in f, "failed record carries %r", f)
+            check("Rate exceeded for shard shardId-000000000000 in stream %s under account " % name in failed[0]["ErrorMessage"],
+                  "per-record throttle message %r is not AWS's", failed[0]["ErrorMessage"])
             res["failed_in_call"] = len(failed)
             res["ok_in_call"] = 500 - len(failed)
     check(throttled is not None, "no ProvisionedThroughputExceededException after %d calls of 500 records", calls)
