@@ -103,6 +103,9 @@ func init() {
 func (c *Call) Decode(v any) error {
 	body := c.Body
 	if c.Codec == CBOR {
+		// RFC 8949's self-described CBOR tag (55799) may precede the map;
+		// it means nothing else.
+		body = bytes.TrimPrefix(body, []byte{0xd9, 0xd9, 0xf7})
 		if len(body) == 0 {
 			return nil
 		}
@@ -315,6 +318,11 @@ func putBuf(b *bytes.Buffer) {
 // encode appends v in codec c to buf. A nil v is an empty object, which is
 // what AWS sends for operations without output members.
 func encode(buf *bytes.Buffer, c Codec, v any) error {
+	if v != nil {
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			v = nil // a typed nil output is no output, not null
+		}
+	}
 	if c == CBOR {
 		if v == nil {
 			buf.WriteByte(0xa0) // empty map

@@ -236,6 +236,7 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "string timestamp", body: `{"At":"2024-01-01"}`},
 		{name: "cbor empty is {}", codec: CBOR, body: "", ok: true},
 		{name: "cbor map", codec: CBOR, body: cborOf(map[string]any{"Name": "x", "Unknown": []int{1}}), ok: true},
+		{name: "cbor self-described map", codec: CBOR, body: "\xd9\xd9\xf7" + cborOf(map[string]any{"Name": "x"}), ok: true},
 		{name: "cbor not a map", codec: CBOR, body: cborOf([]int{1})},
 		{name: "cbor truncated", codec: CBOR, body: cborOf(map[string]any{"Name": "x"})[:4]},
 		{name: "cbor trailing bytes", codec: CBOR, body: cborOf(map[string]any{"Name": "x"}) + "\x00"},

@@ -42,7 +42,8 @@ func testService(logBuf *bytes.Buffer) *Service {
 				return &echoOut{Operation: c.Operation, Caller: c.Caller.AccessKeyID, Region: c.Caller.Region,
 					RequestID: c.RequestID, In: in}, nil
 			},
-			"Empty": func(ctx context.Context, c *Call) (any, error) { return nil, nil },
+			"Empty":    func(ctx context.Context, c *Call) (any, error) { return nil, nil },
+			"TypedNil": func(ctx context.Context, c *Call) (any, error) { return (*echoOut)(nil), nil },
 			"Fail": func(ctx context.Context, c *Call) (any, error) {
 				return nil, &Error{Code: "ResourceNotFoundException", Status: 400, Message: "Stream s under account 000000000000 not found."}
 			},
@@ -196,6 +197,12 @@ func TestServeEnvelope(t *testing.T) {
 			check: func(a answer) {
 				if !bytes.Equal(a.body, cborEmpty) {
 					t.Errorf("body % x, want a0", a.body)
+				}
+			}},
+		{name: "typed nil output is {}", ctype: json11, target: "Test_20240101.TypedNil", body: []byte("{}"), status: 200, ansType: json11,
+			check: func(a answer) {
+				if string(a.body) != "{}" {
+					t.Errorf("body %q, want {}", a.body)
 				}
 			}},
 		{name: "content type with charset", ctype: json11 + "; charset=utf-8", target: "Test_20240101.Empty", body: []byte("{}"),

@@ -74,7 +74,9 @@ type Verifier struct {
 // caller has read, or the literal the caller decided to accept (e.g.
 // UnsignedPayload). The error is always an *Error.
 func (v *Verifier) Verify(r *http.Request, payloadHash string) (Credential, error) {
-	hasHeader := len(r.Header.Values("Authorization")) > 0
+	// An empty Authorization header counts as none, as on AWS (kinesalite
+	// treats it so).
+	hasHeader := strings.TrimSpace(strings.Join(r.Header.Values("Authorization"), "")) != ""
 	query := r.URL.Query()
 	hasQuery := query.Has("X-Amz-Algorithm")
 	switch {

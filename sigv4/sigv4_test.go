@@ -186,6 +186,8 @@ func TestVerifyHeaderSignedBySDK(t *testing.T) {
 		}, wantCode: "InvalidSignatureException", wantKind: KindMismatch, wantMsg: mismatchPrefix},
 		{name: "no authorization", tamper: func(r *http.Request) { r.Header.Del("Authorization") },
 			wantCode: "MissingAuthenticationTokenException", wantKind: KindMissing, wantMsg: "Missing Authentication Token"},
+		{name: "empty authorization", tamper: func(r *http.Request) { r.Header.Set("Authorization", " ") },
+			wantCode: "MissingAuthenticationTokenException", wantKind: KindMissing, wantMsg: "Missing Authentication Token"},
 		{name: "garbage authorization", tamper: func(r *http.Request) {
 			r.Header.Set("Authorization", "X")
 			r.Header.Del("X-Amz-Date")
