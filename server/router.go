@@ -15,8 +15,14 @@ const caudalPrefix = "/_caudal/"
 // jsonService is one AWS JSON/CBOR-protocol service on the listener.
 type jsonService struct {
 	targetPrefix string // X-Amz-Target prefix including the dot, e.g. "Kinesis_20131202."
-	signingName  string // the SigV4 credential-scope service, e.g. "kinesis"
-	handler      http.Handler
+	handler      *protocol.Service
+}
+
+// newJSONService registers svc, authenticating its calls with SigV4
+// scoped to signingName (e.g. "kinesis").
+func (s *Server) newJSONService(svc *protocol.Service, signingName string) jsonService {
+	svc.Auth = s.authFor(signingName)
+	return jsonService{targetPrefix: svc.TargetPrefix + ".", handler: svc}
 }
 
 // ServeHTTP routes one request. The order matters: caudal's own paths
@@ -62,33 +68,22 @@ func (s *Server) serveCaudal(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveTarget dispatches a JSON/CBOR-protocol call by its X-Amz-Target.
+// The service itself checks the envelope and then authenticates through
+// its Auth hook (authFor), in the order AWS does.
 func (s *Server) serveTarget(w http.ResponseWriter, r *http.Request) {
-	codec := codecOf(r)
 	services := s.services.Load()
 	if services == nil {
-		protocol.WriteError(w, codec, protocol.NewRequestID(), errStarting)
+		protocol.WriteError(w, codecOf(r), protocol.NewRequestID(), errStarting)
 		return
 	}
 	target := r.Header.Get("X-Amz-Target")
 	for _, svc := range *services {
-		if !strings.HasPrefix(target, svc.targetPrefix) {
-			continue
-		}
-		if r.Method != http.MethodPost {
-			protocol.WriteError(w, codec, protocol.NewRequestID(), &protocol.Error{
-				Code: "UnknownOperationException", Status: http.StatusBadRequest,
-				Message: "JSON-protocol operations must be sent with POST, not " + r.Method,
-			})
+		if strings.HasPrefix(target, svc.targetPrefix) {
+			svc.handler.ServeHTTP(w, r)
 			return
 		}
-		r, ok := s.authenticate(w, r, svc.signingName, codec)
-		if !ok {
-			return
-		}
-		svc.handler.ServeHTTP(w, r)
-		return
 	}
-	protocol.WriteError(w, codec, protocol.NewRequestID(), &protocol.Error{
+	protocol.WriteError(w, codecOf(r), protocol.NewRequestID(), &protocol.Error{
 		Code: "UnknownOperationException", Status: http.StatusBadRequest,
 		Message: "caudal does not serve X-Amz-Target " + target,
 	})

@@ -101,7 +101,7 @@ func Start(cfg Config) (*Server, error) {
 		Handler:           s,
 		Protocols:         &protocols,
 		ReadHeaderTimeout: 10 * time.Second,
-		// No ReadTimeout/WriteTimeout: bodies are bounded by the router,
+		// No ReadTimeout/WriteTimeout: bodies are bounded by the services,
 		// and event streams (SubscribeToShard) legitimately last minutes.
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
@@ -123,7 +123,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.engine = engine
 	s.services.Store(&[]jsonService{
-		{targetPrefix: "Kinesis_20131202.", signingName: "kinesis", handler: kinesis.New(engine, cfg.AccountID)},
+		s.newJSONService(kinesis.New(engine, cfg.AccountID), "kinesis"),
 	})
 	return s, nil
 }
