@@ -2,7 +2,11 @@ package protocol
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -124,5 +128,35 @@ func BenchmarkNewRequestID(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = NewRequestID()
+	}
+}
+
+// BenchmarkServeHTTPPutRecord measures the envelope's own cost per call: a
+// small PutRecord-like JSON call through ServeHTTP (body read, target
+// lookup, decode, encode, headers), in process.
+func BenchmarkServeHTTPPutRecord(b *testing.B) {
+	svc := &Service{TargetPrefix: "Kinesis_20131202", Ops: map[string]Handler{
+		"PutRecord": func(ctx context.Context, c *Call) (any, error) {
+			var in benchPutRecordsEntry
+			if err := c.Decode(&in); err != nil {
+				return nil, err
+			}
+			return &struct {
+				SequenceNumber string `json:"SequenceNumber"`
+				ShardId        string `json:"ShardId"`
+			}{"49590338271490256608559692538361571095921575989136588898", "shardId-000000000000"}, nil
+		},
+	}}
+	body := []byte(`{"StreamName":"bench","Data":"` + strings.Repeat("QUJD", 256) + `","PartitionKey":"pk-000001"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", ContentTypeJSON11)
+		r.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecord")
+		w := httptest.NewRecorder()
+		svc.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatal(w.Code, w.Body.String())
+		}
 	}
 }

@@ -611,3 +611,53 @@ func resign(t *testing.T, r *http.Request, auth string) string {
 	m.Write([]byte(sts))
 	return strings.Replace(auth, p.signature, hex.EncodeToString(m.Sum(nil)), 1)
 }
+
+// FuzzVerify: arbitrary Authorization headers, dates and query strings
+// never panic Verify, every failure is an *Error with a known code and
+// status 400, and nothing is accepted without the right signature.
+func FuzzVerify(f *testing.F) {
+	good := kinesisRequestForFuzz()
+	f.Add(good.Header.Get("Authorization"), good.Header.Get("X-Amz-Date"), "")
+	f.Add("X", "", "")
+	f.Add("", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=a%2Fb&X-Amz-Date=20240102T030405Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00&X-Amz-Expires=60")
+	f.Add("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240102/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0", "Tue, 02 Jan 2024 03:04:05 GMT", "a=%zz&b")
+	codes := map[string]bool{codeMissing: true, codeIncomplete: true, codeInvalid: true, codeUnknownKey: true}
+	v := newVerifier(signTime)
+	f.Fuzz(func(t *testing.T, authz, date, query string) {
+		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", strings.NewReader("{}"))
+		r.URL.RawQuery = query
+		r.RequestURI = "/?" + query
+		if authz != "" {
+			r.Header["Authorization"] = []string{authz}
+		}
+		if date != "" {
+			r.Header["X-Amz-Date"] = []string{date}
+		}
+		_, err := v.Verify(r, EmptyPayloadHash)
+		if err == nil {
+			// Only the genuine signature, however the header is spaced,
+			// may pass.
+			p, _, perr := parseParams(authz)
+			gp, _, _ := parseParams(good.Header.Get("Authorization"))
+			if perr != nil || p.signature != gp.signature || date != good.Header.Get("X-Amz-Date") {
+				t.Fatalf("accepted authz=%q date=%q query=%q", authz, date, query)
+			}
+			return
+		}
+		if authz == good.Header.Get("Authorization") && date == good.Header.Get("X-Amz-Date") && query == "" {
+			t.Fatalf("the genuine request was refused: %v", err)
+		}
+		e, ok := err.(*Error)
+		if !ok || !codes[e.Code] || e.Status != 400 || e.Kind == 0 {
+			t.Fatalf("error %#v", err)
+		}
+	})
+}
+
+func kinesisRequestForFuzz() *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", strings.NewReader("{}"))
+	// Signed with the empty-body hash FuzzVerify passes to Verify.
+	_ = v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: testID, SecretAccessKey: testSecret},
+		r, EmptyPayloadHash, "kinesis", "us-east-1", signTime)
+	return r
+}
