@@ -117,6 +117,9 @@ func build(t reflect.Type, building map[reflect.Type]*planEntry) *planEntry {
 }
 
 func buildFn(t reflect.Type, building map[reflect.Type]*planEntry) (decodeFn, bool) {
+	if t == reflect.TypeFor[json.Number]() {
+		return nil, false // json stores number literals in it; not modelled
+	}
 	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(jsonUnmarshalerType) {
 		return decodeUnmarshaler, true
 	}

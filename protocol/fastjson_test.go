@@ -33,6 +33,8 @@ type allKinds struct {
 	priv string             //nolint:unused // unexported: ignored by both decoders
 	Case map[string]string  `json:"case"`
 	Raws map[string]float64 `json:"raws"`
+	Raw  json.RawMessage    `json:"Raw"`
+	RawP *json.RawMessage   `json:"RawP"`
 }
 
 type node struct {
@@ -61,6 +63,7 @@ var fastJSONSeeds = []string{
 	`{"unknown":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`,
 	`{"unknown":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`,
 	`{"N":{"Kids":[{"Kids":[{"Kids":[{"V":"deep"}]}]}]}}`,
+	`{"Raw":{"a":[1,"x"]},"RawP":null}`, `{"Raw":null,"RawP":[1]}`, `{"Raw": "s" }`,
 }
 
 // checkFastJSON decodes b with both decoders and fails if they disagree on
@@ -103,7 +106,10 @@ func TestFastJSONFallsBackForUnmodelledTypes(t *testing.T) {
 	type withStringOpt struct {
 		N int `json:"N,string"`
 	}
-	for _, v := range []any{&embedded{}, &withAny{}, &withStringOpt{}, &map[string]any{}, &[2]int{}} {
+	type withNumber struct {
+		N json.Number `json:"N"`
+	}
+	for _, v := range []any{&embedded{}, &withAny{}, &withStringOpt{}, &map[string]any{}, &[2]int{}, &withNumber{}} {
 		if err := decodeJSONFast([]byte(`{}`), v); !errors.Is(err, errJSONUnsupported) {
 			t.Errorf("%T: %v, want errJSONUnsupported", v, err)
 		}
