@@ -265,6 +265,10 @@ func writeRaw(w http.ResponseWriter, status int, ctype, body string) {
 	h := w.Header()
 	if ctype != "" {
 		h.Set("Content-Type", ctype)
+	} else {
+		// AWS sends these without a Content-Type; a nil value stops Go
+		// from sniffing one.
+		h["Content-Type"] = nil
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)

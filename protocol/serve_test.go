@@ -238,6 +238,9 @@ func TestServeEnvelope(t *testing.T) {
 				if string(a.body) != tc.rawBody {
 					t.Errorf("body %q, want %q", a.body, tc.rawBody)
 				}
+				if ct, has := a.header["Content-Type"]; has {
+					t.Errorf("front-end answer has Content-Type %q; AWS sends none", ct)
+				}
 			}
 			if tc.check != nil {
 				tc.check(a)
