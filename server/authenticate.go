@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/caudal/caudal/protocol"
 	"github.com/caudal/caudal/sigv4"
@@ -23,15 +24,18 @@ import (
 // signature mismatch, which is exactly the refusal we want, and a
 // consistent one verifies as usual.
 func (s *Server) authFor(service string) func(r *http.Request, body []byte) (protocol.Caller, error) {
+	// The verifier checks the scope's service itself, before the
+	// signature and together with the scope's other parts, as AWS does.
+	v := &sigv4.Verifier{Secret: s.key.Secret, Now: time.Now, MaxSkew: 15 * time.Minute, Service: service}
 	return func(r *http.Request, body []byte) (protocol.Caller, error) {
 		sum := sha256.Sum256(body)
-		cred, err := s.verifier.Verify(r, hex.EncodeToString(sum[:]))
+		cred, err := v.Verify(r, hex.EncodeToString(sum[:]))
 		if err != nil {
 			return protocol.Caller{}, authError(err)
 		}
 		if cred.Service != service {
-			// AWS checks the scope's service against the endpoint's; a
-			// signature made for another service is never valid here.
+			// Unreachable while the verifier checks Service; kept so a
+			// verifier change can never let another service's scope in.
 			return protocol.Caller{}, &protocol.Error{Code: "InvalidSignatureException", Status: http.StatusBadRequest,
 				Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", service)}
 		}

@@ -28,19 +28,17 @@ import (
 
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/kinesis"
-	"github.com/caudal/caudal/sigv4"
 	"github.com/caudal/caudal/stream"
 )
 
 // Server is one running caudal. Create it with Start; stop it with
 // Shutdown. Run wraps both for callers that only need a blocking call.
 type Server struct {
-	cfg      Config
-	ln       net.Listener
-	http     *http.Server
-	key      auth.Key
-	keyNote  string // where the key came from, for the banner
-	verifier *sigv4.Verifier
+	cfg     Config
+	ln      net.Listener
+	http    *http.Server
+	key     auth.Key
+	keyNote string // where the key came from, for the banner
 
 	// services is nil until the engines are open; the router answers 503
 	// until then. Set once, read by every request.
@@ -85,7 +83,6 @@ func Start(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		key:      key,
 		keyNote:  keyNote(cfg, created),
-		verifier: &sigv4.Verifier{Secret: key.Secret, Now: time.Now, MaxSkew: 15 * time.Minute},
 		serveErr: make(chan error, 1),
 	}
 
