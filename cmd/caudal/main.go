@@ -85,7 +85,14 @@ Start a server with "caudal server"; the other commands are a client of it.`,
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.endpoint, "endpoint", endpoint, "caudal endpoint URL (env CAUDAL_ENDPOINT)")
-	pf.StringVar(&g.region, "region", "us-east-1", "AWS region to scope streams to")
+	region := e.getenv("AWS_REGION")
+	if region == "" {
+		region = e.getenv("AWS_DEFAULT_REGION")
+	}
+	if region == "" {
+		region = "us-east-1"
+	}
+	pf.StringVar(&g.region, "region", region, "AWS region to scope streams to (env AWS_REGION, AWS_DEFAULT_REGION)")
 	pf.StringVar(&g.dataDir, "data", dataDir, "data directory (server: where data lives; client: where to read credentials.json) (env CAUDAL_DATA)")
 
 	root.AddCommand(
