@@ -52,7 +52,7 @@ func CallerFrom(ctx context.Context) (Caller, bool) {
 type Call struct {
 	Operation string // after the dot of X-Amz-Target
 	Codec     Codec
-	Body      []byte
+	Body      []byte // valid only until the handler returns (the buffer is reused)
 	Caller    Caller
 	RequestID string
 }
