@@ -351,6 +351,23 @@ func TestE2EBoto3LiveTail(t *testing.T) {
 	}, withQuotasOff())
 }
 
+func TestE2EBoto3NewerAPIs(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		res := runScript(t, g.python, s, "newer_apis.py")
+		checkVersion(t, g, res)
+		ran := fmt.Sprint(res["ran"])
+		if g.name == "new" {
+			for _, op := range []string{"UpdateMaxRecordSize", "CreateStream.MaxRecordSizeInKiB", "UpdateAccountSettings", "UpdateStreamWarmThroughput"} {
+				if !strings.Contains(ran, op) {
+					t.Errorf("new boto3 did not exercise %s (ran %s, skipped %v)", op, ran, res["skipped"])
+				}
+			}
+		}
+		t.Logf("ran %s; skipped %v; warm throughput %v", ran, res["skipped"], res["warm_throughput"])
+		eventuallyNoStreams(t, s)
+	}, withQuotasOff())
+}
+
 // readmeBlocks returns the fenced code blocks of README.md whose info
 // string is one of langs.
 func readmeBlocks(t *testing.T, langs ...string) []string {

@@ -7,7 +7,7 @@ import datetime
 import re
 import time
 
-from common import (check, client, create, eq, md5_hash, run, shard_for, unique, wait_exists, drain,
+from common import (check, client, expect_error, create, eq, md5_hash, run, shard_for, unique, wait_exists, drain,
                     all_shards, MAX_HASH)
 
 
@@ -113,9 +113,12 @@ def main():
     ati = c.get_shard_iterator(StreamName=name, ShardId=s0, ShardIteratorType="AT_TIMESTAMP", Timestamp=ts)["ShardIterator"]
     recs, _ = drain(c, ati)
     eq([r["SequenceNumber"] for r in recs], later, "AT_TIMESTAMP records")
-    fut = c.get_shard_iterator(StreamName=name, ShardId=s0, ShardIteratorType="AT_TIMESTAMP",
-                               Timestamp=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))["ShardIterator"]
-    eq(c.get_records(ShardIterator=fut)["Records"], [], "AT_TIMESTAMP in the future")
+    # AWS refuses a timestamp in the future ("The timestampInMillis parameter
+    # cannot be greater than the currentTimestampInMillis").
+    e = expect_error("InvalidArgumentException", c.get_shard_iterator, StreamName=name, ShardId=s0,
+                     ShardIteratorType="AT_TIMESTAMP",
+                     Timestamp=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
+    res["future_timestamp"] = e["message"]
     old = c.get_shard_iterator(StreamName=name, ShardId=s0, ShardIteratorType="AT_TIMESTAMP",
                                Timestamp=datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc))["ShardIterator"]
     eq(c.get_records(ShardIterator=old, Limit=1)["Records"][0]["SequenceNumber"], got_seqs[0], "AT_TIMESTAMP before the stream")
