@@ -2,6 +2,7 @@ package shardlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -137,12 +138,12 @@ func TestConformance(t *testing.T) {
 
 // payload returns a deterministic payload for offset i of size n.
 func payload(i uint64, n int) []byte {
-	b := make([]byte, n)
+	b := make([]byte, n+8)
 	r := rand.New(rand.NewPCG(i, uint64(n)))
-	for j := range b {
-		b[j] = byte(r.Uint32())
+	for j := 0; j < n; j += 8 {
+		binary.LittleEndian.PutUint64(b[j:], r.Uint64())
 	}
-	return b
+	return b[:n:n]
 }
 
 func keyFor(i uint64) string { return fmt.Sprintf("key-%d", i%7) }
@@ -587,13 +588,13 @@ func testLargeRecords(t *testing.T, im impl, opts Options) {
 	checkRange(t, l, 0, 9, size)
 	// Concurrent appends beyond one group commit's byte bound.
 	var wg sync.WaitGroup
-	for w := range 6 {
+	for w := range 6 { // 6 × 1.5 MiB > maxBatchBytes
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			big := []Entry{{PartitionKey: "big", Data: payload(uint64(w), 3<<20)}}
+			big := []Entry{{PartitionKey: "big", Data: payload(uint64(w), 3<<19)}}
 			if _, _, err := l.Append(big); err != nil {
-				t.Errorf("Append 3 MiB: %v", err)
+				t.Errorf("Append 1.5 MiB: %v", err)
 			}
 		}()
 	}
@@ -603,8 +604,8 @@ func testLargeRecords(t *testing.T, im impl, opts Options) {
 	}
 	for off := uint64(9); off < 15; off++ {
 		recs, err := l.Read(off, 1, 0, nil)
-		if err != nil || len(recs) != 1 || len(recs[0].Data) != 3<<20 {
-			t.Fatalf("Read(%d) of a 3 MiB record = %d records, %v", off, len(recs), err)
+		if err != nil || len(recs) != 1 || len(recs[0].Data) != 3<<19 {
+			t.Fatalf("Read(%d) of a 1.5 MiB record = %d records, %v", off, len(recs), err)
 		}
 	}
 	recs, err := l.Read(2, 0, 100<<10, nil) // 1 + 70 KiB + 0 fit, 200 KiB does not

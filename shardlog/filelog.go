@@ -77,14 +77,24 @@ type fileLog struct {
 
 // segment is one segment file. Published fields are guarded by fileLog.mu;
 // w* fields are owned by the writer goroutine.
+//
+// Sealed (non-active) segments are loaded lazily: Open reads only their
+// header and first record, so opening a log costs a few reads per segment,
+// not a scan of all retained data. The first Read, SeekTime or
+// ExpireBefore that needs one scans it (ensureLoaded) and builds its index.
 type segment struct {
-	base uint64
-	path string
-	f    File
+	base     uint64
+	path     string
+	f        File
+	fileSize int64  // at Open; a sealed segment's file never changes
+	limit    uint64 // base of the segment after this one (noLimit for the last)
 
+	loadMu sync.Mutex // serializes ensureLoaded
+
+	loaded  bool   // size, next, lastTs, index and damaged are known
 	size    int64  // end of the published valid records
 	next    uint64 // offset after the last published record (base if none)
-	firstTs int64  // of the first record; if none, lastTs of the segment before
+	firstTs int64  // of the first record; if none, see recover
 	lastTs  int64  // of the last record; if none, as firstTs
 	index   []indexEntry
 	// damaged: the records from next up to the following segment's base
@@ -152,37 +162,63 @@ func (l *fileLog) recover() error {
 	}
 	bufp := getReadBuf()
 	defer putReadBuf(bufp)
-	var prevTs int64
 	for i, base := range bases {
-		last := i == len(bases)-1
-		s, err := l.loadSegment(base, last, prevTs, *bufp)
+		limit := uint64(noLimit)
+		if i+1 < len(bases) {
+			limit = bases[i+1]
+		}
+		s, err := l.openSegment(base, limit, *bufp)
 		if s != nil {
 			l.segs = append(l.segs, s)
 		}
 		if err != nil {
 			return err
 		}
-		if i > 0 {
-			p := l.segs[i-1]
-			if p.next > s.base {
-				return fmt.Errorf("segment %s holds offsets up to %d, past the next segment's base %d: %w", p.path, p.next-1, s.base, ErrCorrupt)
-			}
-			if p.next < s.base && p.damaged == nil {
-				p.damaged = fmt.Errorf("segment %s ends at offset %d, before the next segment's base %d: %w", p.path, p.next, s.base, ErrCorrupt)
-			}
-		}
-		prevTs = s.lastTs
 	}
-	active := l.segs[len(l.segs)-1]
+	// SeekTime binary-searches segments by firstTs, so it must not decrease.
+	// An empty active segment (a crash right after a roll) takes the newest
+	// timestamp before it, which is also the log's last timestamp; an empty
+	// (damaged) sealed segment takes its successor's.
+	n := len(l.segs)
+	active := l.segs[n-1]
+	if active.empty() {
+		ts, err := l.lastTsBefore(n - 1)
+		if err != nil {
+			return err
+		}
+		active.firstTs, active.lastTs = ts, ts
+	}
+	for i := n - 2; i >= 0; i-- {
+		if s := l.segs[i]; s.loaded && s.empty() {
+			s.firstTs, s.lastTs = l.segs[i+1].firstTs, l.segs[i+1].firstTs
+		}
+	}
 	l.next = active.next
 	l.lastTs = active.lastTs
 	return nil
 }
 
-// loadSegment opens and scans the segment with the given base. prevTs is
-// the last timestamp of the segment before it (for an empty segment's
-// timestamps, which keep segment timestamps monotonic for SeekTime).
-func (l *fileLog) loadSegment(base uint64, last bool, prevTs int64, buf []byte) (*segment, error) {
+// lastTsBefore returns the timestamp of the newest record in the segments
+// before segs[i], loading them as needed (0 if there is none).
+func (l *fileLog) lastTsBefore(i int) (int64, error) {
+	for j := i - 1; j >= 0; j-- {
+		s := l.segs[j]
+		if err := l.ensureLoaded(s); err != nil {
+			return 0, err
+		}
+		if !s.empty() {
+			return s.lastTs, nil
+		}
+	}
+	return 0, nil
+}
+
+// openSegment opens the segment with the given base; limit is the next
+// segment's base (noLimit if it is the last). The last segment is scanned
+// and its torn tail truncated; others get their header and first record
+// validated and are loaded later.
+func (l *fileLog) openSegment(base, limit uint64, buf []byte) (*segment, error) {
+	last := limit == noLimit
 	path := filepath.Join(l.dir, segName(base))
 	flag := os.O_RDONLY
 	if last {
@@ -197,8 +233,15 @@ func (l *fileLog) loadSegment(base uint64, last bool, prevTs int64, buf []byte) 
 		f.Close()
 		return nil, err
 	}
-	s := &segment{base: base, path: path, f: f, size: segHeaderSize, next: base, firstTs: prevTs, lastTs: prevTs}
-	res, err := scanSegment(f, fi.Size(), buf)
+	s := &segment{
+		base: base, path: path, f: f, fileSize: fi.Size(), limit: limit,
+		loaded: true, size: segHeaderSize, next: base,
+	}
+	maxRecs := allRecs
+	if !last {
+		maxRecs = 1
+	}
+	res, err := scanSegment(f, fi.Size(), buf, limit, maxRecs)
 	switch {
 	case err == nil && res.base != base:
 		err = fmt.Errorf("segment %s: header says base %d: %w", path, res.base, errBad)
@@ -216,9 +259,16 @@ func (l *fileLog) loadSegment(base uint64, last bool, prevTs int64, buf []byte) 
 			return s, nil
 		}
 		// A crash while creating the active segment: start it again.
-		if err := l.resetSegment(s); err != nil {
-			return s, err
+		return s, l.resetSegment(s)
+	}
+	if !last {
+		if res.next == base { // no valid first record
+			s.damaged = damageErr(s, res)
+			return s, nil
 		}
+		s.firstTs, s.lastTs = res.firstTs, res.firstTs
+		s.next = limit // provisional until loaded
+		s.loaded = false
 		return s, nil
 	}
 	s.size, s.next, s.index = res.end, res.next, res.index
@@ -226,9 +276,7 @@ func (l *fileLog) loadSegment(base uint64, last bool, prevTs int64, buf []byte) 
 		s.firstTs, s.lastTs = res.firstTs, res.lastTs
 	}
 	if res.stop != nil {
-		if !last {
-			s.damaged = fmt.Errorf("segment %s: offset %d: %w (%w)", path, res.next, ErrCorrupt, res.stop)
-		} else if err := l.truncateTail(s, res.end); err != nil {
+		if err := l.truncateTail(s, res.end); err != nil {
 			return s, err
 		}
 	}
@@ -238,6 +286,47 @@ func (l *fileLog) loadSegment(base uint64, last bool, prevTs int64, buf []byte) 
 		s.widx = s.index[n-1].pos
 	}
 	return s, nil
+}
+
+// damageErr describes why sealed segment s holds fewer records than its
+// successor's base implies.
+func damageErr(s *segment, res scanResult) error {
+	if res.stop != nil {
+		return fmt.Errorf("segment %s: offset %d: %w (%w)", s.path, res.next, ErrCorrupt, res.stop)
+	}
+	return fmt.Errorf("segment %s ends at offset %d, before the next segment's base %d: %w", s.path, res.next, s.limit, ErrCorrupt)
+}
+
+// ensureLoaded scans and indexes sealed segment s if that has not been done
+// yet. The caller holds fileMu (shared or exclusive) and not mu.
+func (l *fileLog) ensureLoaded(s *segment) error {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	l.mu.RLock()
+	loaded := s.loaded
+	l.mu.RUnlock()
+	if loaded {
+		return nil
+	}
+	bufp := getReadBuf()
+	defer putReadBuf(bufp)
+	res, err := scanSegment(s.f, s.fileSize, *bufp, s.limit, allRecs)
+	if err != nil && !errors.Is(err, errShort) && !errors.Is(err, errBad) {
+		return fmt.Errorf("shardlog: load %s: %w", s.path, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s.loaded = true
+	if err != nil { // the header was valid at Open: the file changed since
+		s.next, s.size, s.index = s.base, segHeaderSize, nil
+		s.damaged = fmt.Errorf("segment %s: header: %w (%w)", s.path, ErrCorrupt, err)
+		return nil
+	}
+	s.size, s.next, s.index, s.lastTs = res.end, res.next, res.index, res.lastTs
+	if res.next < s.limit {
+		s.damaged = damageErr(s, res)
+	}
+	return nil
 }
 
 // truncateTail cuts a torn tail off the active segment and makes the cut
@@ -298,240 +387,10 @@ func (l *fileLog) createSegmentFile(base uint64) (*segment, error) {
 		return nil, err
 	}
 	return &segment{
-		base: base, path: path, f: f,
-		size: segHeaderSize, next: base,
+		base: base, path: path, f: f, limit: noLimit,
+		loaded: true, size: segHeaderSize, next: base,
 		wpos: segHeaderSize, wnext: base, widx: -indexEveryBytes,
 	}, nil
-}
-
-// Read buffers are pooled: a Read borrows one for its file reads only.
-var readBufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-
-func getReadBuf() *[]byte { return readBufPool.Get().(*[]byte) }
-
-func putReadBuf(b *[]byte) {
-	if cap(*b) <= 16<<20 {
-		readBufPool.Put(b)
-	}
-}
-
-// segAt returns the index in segs of the segment that holds offset off
-// (which must be >= segs[0].base). Must hold mu.
-func (l *fileLog) segAtLocked(off uint64) int {
-	return sort.Search(len(l.segs), func(i int) bool { return l.segs[i].base > off }) - 1
-}
-
-// segView is a snapshot of a segment's published state, for reading
-// without mu.
-type segView struct {
-	s        *segment
-	size     int64
-	next     uint64
-	nextBase uint64 // base of the following segment; next if none
-	damaged  error
-	// damagedBefore is the damage of the previous segment if its
-	// unreadable range ends where this segment starts (SeekTime only).
-	damagedBefore error
-	damagedFrom   uint64
-}
-
-func (l *fileLog) viewLocked(i int) segView {
-	s := l.segs[i]
-	v := segView{s: s, size: s.size, next: s.next, nextBase: s.next, damaged: s.damaged}
-	if i+1 < len(l.segs) {
-		v.nextBase = l.segs[i+1].base
-	}
-	return v
-}
-
-// startLocked returns where to start scanning s for offset from: the last
-// index entry at or before it.
-func startLocked(s *segment, from uint64) (pos int64, off uint64) {
-	idx := s.index
-	j := sort.Search(len(idx), func(j int) bool { return idx[j].offset > from }) - 1
-	if j < 0 {
-		return segHeaderSize, s.base
-	}
-	return idx[j].pos, idx[j].offset
-}
-
-func (l *fileLog) Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]Record, error) {
-	l.fileMu.RLock()
-	defer l.fileMu.RUnlock()
-	bufp := getReadBuf()
-	defer putReadBuf(bufp)
-	var sr segReader
-	var mem arena
-	var n, bytes int
-	for {
-		l.mu.RLock()
-		if l.closed {
-			l.mu.RUnlock()
-			return buf, ErrClosed
-		}
-		from = max(from, l.segs[0].base)
-		if from >= l.next {
-			l.mu.RUnlock()
-			return buf, nil
-		}
-		v := l.viewLocked(l.segAtLocked(from))
-		pos, off := startLocked(v.s, from)
-		l.mu.RUnlock()
-
-		if from >= v.next {
-			if v.damaged != nil && from < v.nextBase {
-				return buf, readErr(n, v.damaged)
-			}
-			from = v.nextBase
-			continue
-		}
-		sr.reset(v.s.f, pos, v.size, *bufp)
-		for off < v.next {
-			rv, at, err := sr.next(off >= from)
-			if err == nil && rv.offset != off {
-				err = fmt.Errorf("offset %d where %d expected: %w", rv.offset, off, errBad)
-			}
-			if err != nil {
-				*bufp = sr.buf
-				return buf, readErr(n, fmt.Errorf("shardlog: read %s at byte %d: %w (%w)", v.s.path, at, ErrCorrupt, err))
-			}
-			off++
-			if rv.offset < from {
-				continue
-			}
-			if limitReached(n, bytes, len(rv.data), maxRecords, maxBytes) {
-				*bufp = sr.buf
-				return buf, nil
-			}
-			buf = appendRecordTo(buf, rv, &mem)
-			n++
-			bytes += len(rv.data)
-		}
-		*bufp = sr.buf
-		from = v.next
-	}
-}
-
-// readErr returns err only when nothing was read: a Read that returned
-// records reports the error on the next call, which starts at the bad record.
-func readErr(n int, err error) error {
-	if n > 0 {
-		return nil
-	}
-	return err
-}
-
-// appendRecordTo appends rv to buf. Data goes into the capacity the slot it
-// lands in already has (the contract lets Data alias memory until the next
-// Read on the same buf), else into the arena, so a Read allocates nothing
-// per record: nothing at all in steady state with a reused buf, a few
-// arena chunks with a fresh one.
-func appendRecordTo(buf []Record, rv recView, a *arena) []Record {
-	if len(buf) < cap(buf) {
-		buf = buf[:len(buf)+1]
-	} else {
-		buf = append(buf, Record{})
-	}
-	r := &buf[len(buf)-1]
-	r.Offset = rv.offset
-	r.Timestamp = rv.ts
-	if r.PartitionKey != string(rv.key) { // compiles to a comparison without allocation
-		r.PartitionKey = unsafeString(a.copy(rv.key))
-	}
-	if cap(r.Data) >= len(rv.data) {
-		r.Data = append(r.Data[:0], rv.data...)
-	} else {
-		r.Data = a.copy(rv.data)
-	}
-	return buf
-}
-
-// arena hands out copies of byte slices from a few large allocations. A
-// chunk is never written again once handed out (each copy is capped at its
-// own length), so strings made from it stay immutable and Data slices in
-// different slots never overlap.
-type arena struct{ chunk []byte }
-
-const arenaChunk = 64 << 10
-
-func (a *arena) copy(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
-	}
-	if cap(a.chunk)-len(a.chunk) < len(b) {
-		if len(b) > arenaChunk/4 {
-			return append([]byte(nil), b...) // big: its own allocation, keep the chunk
-		}
-		a.chunk = make([]byte, 0, arenaChunk)
-	}
-	start := len(a.chunk)
-	a.chunk = append(a.chunk, b...)
-	return a.chunk[start:len(a.chunk):len(a.chunk)]
-}
-
-func (l *fileLog) SeekTime(ms int64) (uint64, error) {
-	l.fileMu.RLock()
-	defer l.fileMu.RUnlock()
-	l.mu.RLock()
-	if l.closed {
-		l.mu.RUnlock()
-		return 0, ErrClosed
-	}
-	// Segment timestamps are monotonic (empty segments inherit their
-	// predecessor's), so the first segment whose newest record is >= ms
-	// holds the answer.
-	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].lastTs >= ms })
-	if i == len(l.segs) {
-		next := l.next
-		l.mu.RUnlock()
-		return next, nil
-	}
-	v := l.viewLocked(i)
-	if i > 0 {
-		if p := l.segs[i-1]; p.damaged != nil && p.next < v.s.base {
-			v.damagedBefore, v.damagedFrom = p.damaged, p.next
-		}
-	}
-	if v.s.empty() {
-		// Only possible for the first segment (nothing before it to inherit
-		// a timestamp from): every record qualifies.
-		l.mu.RUnlock()
-		return v.s.base, nil
-	}
-	idx := v.s.index
-	j := sort.Search(len(idx), func(j int) bool { return idx[j].ts >= ms }) - 1
-	pos, off := int64(segHeaderSize), v.s.base
-	if j >= 0 {
-		pos, off = idx[j].pos, idx[j].offset
-	}
-	l.mu.RUnlock()
-
-	bufp := getReadBuf()
-	defer putReadBuf(bufp)
-	var sr segReader
-	sr.reset(v.s.f, pos, v.size, *bufp)
-	defer func() { *bufp = sr.buf }()
-	for ; off < v.next; off++ {
-		rv, at, err := sr.next(true)
-		if err == nil && rv.offset != off {
-			err = fmt.Errorf("offset %d where %d expected: %w", rv.offset, off, errBad)
-		}
-		if err != nil {
-			return 0, fmt.Errorf("shardlog: seek %s at byte %d: %w (%w)", v.s.path, at, ErrCorrupt, err)
-		}
-		if rv.ts >= ms {
-			if off == v.s.base && v.damagedBefore != nil {
-				// The unreadable records just before may be the first at
-				// or after ms: answer with them, so the Read that follows
-				// reports the damage instead of silently skipping it.
-				return v.damagedFrom, nil
-			}
-			return off, nil
-		}
-	}
-	// Unreachable unless the segment changed under us, which published
-	// records never do.
-	return 0, fmt.Errorf("shardlog: seek %s: no record at or after %d: %w", v.s.path, ms, ErrCorrupt)
 }
 
 func (l *fileLog) Bounds() (first, next uint64) {
@@ -554,8 +413,29 @@ func (l *fileLog) ExpireBefore(ms int64) error {
 		l.fileMu.Unlock()
 		return ErrClosed
 	}
+	// A sealed segment k goes if its newest record is older than ms. That
+	// is certain without loading it when the next segment's first record
+	// is older than ms; otherwise load it (only the one at the boundary
+	// ever needs loading) and look.
 	k := 0
-	for k < len(l.segs)-1 && l.segs[k].lastTs < ms {
+	for k < len(l.segs)-1 {
+		s := l.segs[k]
+		if l.segs[k+1].firstTs < ms {
+			k++
+			continue
+		}
+		if !s.loaded {
+			l.mu.Unlock()
+			if err := l.ensureLoaded(s); err != nil {
+				l.fileMu.Unlock()
+				return err
+			}
+			l.mu.Lock()
+			continue
+		}
+		if s.damaged != nil || s.empty() || s.lastTs >= ms {
+			break
+		}
 		k++
 	}
 	victims := append([]*segment(nil), l.segs[:k]...)

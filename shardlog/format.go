@@ -46,6 +46,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -308,11 +309,18 @@ type scanResult struct {
 	stop error
 }
 
+// Arguments of scanSegment that ask for the whole file.
+const (
+	noLimit = math.MaxUint64
+	allRecs = 0
+)
+
 // scanSegment validates the segment in r (size bytes) and indexes its valid
 // prefix. A header that cannot be parsed is returned as err (wrapping
 // errShort, errBad or ErrUnsupportedVersion); record damage is reported in
-// res.stop. buf is scratch space.
-func scanSegment(r io.ReaderAt, size int64, buf []byte) (res scanResult, err error) {
+// res.stop. The scan also ends, cleanly, before a record whose offset is
+// limit, and after maxRecords records if that is > 0. buf is scratch space.
+func scanSegment(r io.ReaderAt, size int64, buf []byte, limit uint64, maxRecords int) (res scanResult, err error) {
 	var hdr [segHeaderSize]byte
 	n, rerr := r.ReadAt(hdr[:min(size, segHeaderSize)], 0)
 	if n < int(min(size, segHeaderSize)) {
@@ -327,6 +335,9 @@ func scanSegment(r io.ReaderAt, size int64, buf []byte) (res scanResult, err err
 	sr.reset(r, segHeaderSize, size, buf)
 	lastIdx := int64(-indexEveryBytes)
 	for {
+		if res.next == limit || (maxRecords > 0 && res.next-base == uint64(maxRecords)) {
+			return res, nil
+		}
 		v, at, err := sr.next(true)
 		if err == io.EOF {
 			return res, nil

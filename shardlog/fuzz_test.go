@@ -36,7 +36,7 @@ func FuzzSegmentRecovery(f *testing.F) {
 	f.Add(append(appendSegHeader(nil, 0), appendRecord(nil, 0, -5, "", nil)...))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := scanSegment(bytes.NewReader(data), int64(len(data)), make([]byte, 64))
+		res, err := scanSegment(bytes.NewReader(data), int64(len(data)), make([]byte, 64), noLimit, allRecs)
 		if err != nil {
 			if !errors.Is(err, errShort) && !errors.Is(err, errBad) && !errors.Is(err, ErrUnsupportedVersion) {
 				t.Fatalf("header error of unexpected kind: %v", err)
@@ -53,7 +53,7 @@ func FuzzSegmentRecovery(f *testing.F) {
 		if uint64(len(want)) != res.next-res.base {
 			t.Fatalf("scan counted %d records, re-read found %d", res.next-res.base, len(want))
 		}
-		res2, err := scanSegment(bytes.NewReader(data[:res.end]), res.end, nil)
+		res2, err := scanSegment(bytes.NewReader(data[:res.end]), res.end, nil, noLimit, allRecs)
 		if err != nil || res2.stop != nil || res2.end != res.end || res2.next != res.next {
 			t.Fatalf("re-scan of the valid prefix = %+v, %v; first scan %+v", res2, err, res)
 		}

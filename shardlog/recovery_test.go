@@ -611,3 +611,53 @@ func TestCloseDuringAppends(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyLoad: sealed segments are scanned on first use, by whichever of
+// many concurrent readers, seekers and expirers gets there first.
+func TestLazyLoad(t *testing.T) {
+	dir := t.TempDir()
+	clk := newClock(0)
+	opts := Options{SegmentBytes: 2000, Sync: SyncNever, Now: clk.Now}
+	l := mustOpen(t, dir, opts)
+	for i := range uint64(300) {
+		clk.set(int64(i))
+		appendN(t, l, 1, sizeMod)
+	}
+	l.Close()
+	l = mustOpen(t, dir, opts)
+	unloaded := 0
+	for _, s := range l.(*fileLog).segs {
+		if !s.loaded {
+			unloaded++
+		}
+	}
+	if unloaded < 5 {
+		t.Fatalf("Open loaded sealed segments eagerly: %d of %d unloaded", unloaded, len(l.(*fileLog).segs))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch g % 3 {
+			case 0:
+				checkRange(t, l, 150, 300, sizeMod)
+			case 1:
+				for ms := int64(150); ms < 300; ms += 7 {
+					if off, err := l.SeekTime(ms); err != nil || off != uint64(ms) {
+						t.Errorf("SeekTime(%d) = %d, %v", ms, off, err)
+						return
+					}
+				}
+			case 2:
+				if err := l.ExpireBefore(100); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first, _ := l.Bounds(); first == 0 || first > 100 {
+		t.Fatalf("first after ExpireBefore(100) = %d", first)
+	}
+}
