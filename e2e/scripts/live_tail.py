@@ -25,6 +25,7 @@ def main():
     lock = threading.Lock()
     acked = {}
     got = {sid: [] for sid in shard_ids}
+    stamps = {sid: [] for sid in shard_ids}
     problems = []
     producing = threading.Event()
     producing.set()
@@ -60,6 +61,7 @@ def main():
                     problems.append("consumer %s: %s" % (sid, e))
                 return
             got[sid].extend((r["Data"], r["SequenceNumber"]) for r in g["Records"])
+            stamps[sid].extend(r["ApproximateArrivalTimestamp"] for r in g["Records"])
             it = g["NextShardIterator"]
             if not consuming.is_set():
                 idle = idle + 1 if not g["Records"] else 0
@@ -86,6 +88,8 @@ def main():
         seqs = [int(s) for _, s in recs]
         check(seqs == sorted(seqs) and len(set(seqs)) == len(seqs),
               "consumer of %s saw sequence numbers out of order or twice", sid)
+        ts = stamps[sid]
+        check(all(a <= b for a, b in zip(ts, ts[1:])), "ApproximateArrivalTimestamp goes backwards on %s", sid)
         for data, seq in recs:
             check(data not in seen, "record %r delivered twice", data)
             seen[data] = (sid, seq)

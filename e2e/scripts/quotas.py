@@ -20,7 +20,11 @@ def main():
     deadline = time.time() + 20
     calls = 0
     while time.time() < deadline and throttled is None:
-        batch = [{"Data": ("q-%d-%d" % (calls, i)).encode(), "PartitionKey": "k%d" % i} for i in range(500)]
+        # 500 records of 2 KiB: each call is ~1 MiB, the shard's write quota
+        # per second, so the second or third call must be partly refused
+        # however slow the machine is.
+        batch = [{"Data": ("q-%d-%d-" % (calls, i)).encode().ljust(2048, b"."), "PartitionKey": "k%d" % i}
+                 for i in range(500)]
         calls += 1
         r = c.put_records(StreamName=name, Records=batch)
         eq(len(r["Records"]), 500, "PutRecords result count")

@@ -78,6 +78,9 @@ def main():
     for n in more_names:
         c.get_waiter("stream_exists").wait(StreamName=n, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     everything = c.list_streams()
+    hdrs = everything["ResponseMetadata"]["HTTPHeaders"]
+    check(everything["ResponseMetadata"].get("RequestId") and "x-amzn-requestid" in hdrs,
+          "successful answer without x-amzn-RequestId: %r", hdrs)
     all_names = everything["StreamNames"]
     eq(all_names, sorted(all_names), "ListStreams order")
     for n in [prov, ond] + more_names:
