@@ -6,16 +6,18 @@ package shardlog
 //
 // Recovery rules, applied by Open:
 //
-//   - Every segment header is validated. A header from a newer format
-//     version fails Open with ErrUnsupportedVersion: nothing is rewritten
-//     that this build cannot read.
+//   - Every segment header (and each sealed segment's first record) is
+//     validated. A header from a newer format version fails Open with
+//     ErrUnsupportedVersion: nothing is rewritten that this build cannot
+//     read.
 //   - The last (active) segment is scanned record by record. Its valid
 //     prefix ends at the first incomplete or invalid record; everything after
 //     it is a torn write from a crash and is truncated away (and the
 //     truncation synced) before anything new is written. A last segment whose
 //     header is torn (a crash while rolling) is rewritten empty.
-//   - Older segments are scanned the same way, but never modified. If one
-//     turns out to hold damage before its end (or a damaged header), its
+//   - Older (sealed) segments are scanned the same way, but never modified,
+//     and only when first needed (see segment). If one turns out to hold
+//     damage before its end (or has a damaged header), its
 //     records from that point up to the next segment's base offset are not
 //     served: Read returns an error wrapping ErrCorrupt there, and SeekTime
 //     answers with the start of that range (not past it) when the time asked

@@ -3,6 +3,7 @@ package shardlog
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -89,6 +90,51 @@ func FuzzSegmentRecovery(f *testing.F) {
 		}
 		if off, _, err := l.Append([]Entry{{PartitionKey: "k", Data: []byte("v")}}); err != nil || off != next {
 			t.Fatalf("Append after recovery = %d, %v; want %d", off, err, next)
+		}
+
+		// The same bytes as a sealed segment, followed by an active one that
+		// starts right after the valid prefix, or with a gap.
+		for _, gap := range []uint64{0, 3} {
+			if gap == 0 && res.next == res.base {
+				continue // the active segment would take the sealed one's name
+			}
+			dir := fmt.Sprintf("/sealed%d", gap)
+			cfs.MkdirAll(dir, 0o755)
+			fl, _ := cfs.OpenFile(filepath.Join(dir, segName(res.base)), os.O_RDWR|os.O_CREATE, 0o644)
+			fl.Write(data)
+			fl.Close()
+			nb := res.next + gap
+			fl, _ = cfs.OpenFile(filepath.Join(dir, segName(nb)), os.O_RDWR|os.O_CREATE, 0o644)
+			fl.Write(appendRecord(appendSegHeader(nil, nb), nb, 1<<50, "k", []byte("active")))
+			fl.Close()
+			l, err := Open(dir, Options{FS: cfs, Sync: SyncNever})
+			if err != nil {
+				t.Fatalf("Open with a sealed segment: %v", err)
+			}
+			if first, next := l.Bounds(); first != res.base || next != nb+1 {
+				t.Fatalf("Bounds = %d, %d; want %d, %d", first, next, res.base, nb+1)
+			}
+			got, err := l.Read(res.base, 0, 0, nil)
+			if len(got) == 0 && err != nil {
+				// The sealed segment has no valid record: the damage is
+				// reported at once.
+				if len(want) != 0 || !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("Read of sealed segment = %v, want %d records", err, len(want))
+				}
+			} else if err != nil || len(got) < len(want) {
+				t.Fatalf("Read of sealed segment = %d records, %v; want at least %d", len(got), err, len(want))
+			}
+			for i := range want {
+				if got[i].Offset != want[i].Offset || !bytes.Equal(got[i].Data, want[i].Data) {
+					t.Fatalf("sealed record %d differs", i)
+				}
+			}
+			if gap > 0 {
+				if _, err := l.Read(res.next, 1, 0, nil); !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("Read in the gap = %v, want ErrCorrupt", err)
+				}
+			}
+			l.Close()
 		}
 	})
 }
