@@ -1,75 +1,74 @@
 #!/usr/bin/env bash
 # test.sh runs every check caudal has: formatting, vet, all tests (unit and
 # end-to-end, shuffled), every benchmark once, and a short run of every fuzz
-# target. It stops at the first failing step and prints a summary.
+# target (FUZZTIME, default 10s each). Every step runs even after a failure,
+# so one run shows everything that is wrong; the summary lists each step and
+# the exit status is non-zero if any failed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 FUZZTIME="${FUZZTIME:-10s}"
 declare -a SUMMARY=()
-step_start=0
+failed=0
 
-begin() {
+# step NAME CMD...: runs CMD, records its result and duration.
+step() {
+	local name=$1
+	shift
 	echo
-	echo "=== $1"
-	step_start=$SECONDS
-}
-done_step() {
-	SUMMARY+=("ok    $1 ($((SECONDS - step_start)) s)")
-}
-report() {
-	local status=$?
-	echo
-	echo "=== summary"
-	local line
-	for line in "${SUMMARY[@]+"${SUMMARY[@]}"}"; do
-		echo "  $line"
-	done
-	if [[ $status -ne 0 ]]; then
-		echo "  FAIL  ${CURRENT:-setup} (exit $status)"
-		echo "test.sh: FAILED"
+	echo "=== $name"
+	local start=$SECONDS
+	if "$@"; then
+		SUMMARY+=("ok    $name ($((SECONDS - start)) s)")
 	else
-		echo "test.sh: all checks passed"
+		SUMMARY+=("FAIL  $name ($((SECONDS - start)) s)")
+		failed=1
 	fi
 }
-trap report EXIT
 
-CURRENT="gofmt"
-begin "gofmt"
-unformatted="$(gofmt -l .)"
-if [[ -n "$unformatted" ]]; then
-	echo "these files need gofmt -w:"
-	echo "$unformatted"
+check_gofmt() {
+	local unformatted
+	unformatted="$(gofmt -l .)" || return 1
+	if [[ -n "$unformatted" ]]; then
+		echo "these files need gofmt -w:"
+		echo "$unformatted"
+		return 1
+	fi
+}
+
+# fuzz_targets prints "<package dir> <FuzzName>" for every fuzz target.
+fuzz_targets() {
+	local file
+	grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | sort | while IFS= read -r file; do
+		grep -oE '^func Fuzz[A-Za-z0-9_]*\(' "$file" | sed -E 's/^func (Fuzz[A-Za-z0-9_]*)\(/\1/' |
+			while IFS= read -r name; do
+				echo "$(dirname "$file") $name"
+			done
+	done
+}
+
+step "gofmt" check_gofmt
+step "go vet ./..." go vet ./...
+step "go test -shuffle=on ./... (unit + end-to-end)" go test -shuffle=on -timeout 30m ./...
+step "benchmarks, once each" go test -run='^$' -bench=. -benchtime=1x -timeout 30m ./...
+
+targets="$(fuzz_targets)"
+if [[ -z "$targets" ]]; then
+	SUMMARY+=("FAIL  fuzz: no fuzz targets found")
+	failed=1
+fi
+while read -r dir name; do
+	[[ -n "${name:-}" ]] || continue
+	step "fuzz $name ($dir, $FUZZTIME)" go test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" "$dir"
+done <<<"$targets"
+
+echo
+echo "=== summary"
+for line in "${SUMMARY[@]}"; do
+	echo "  $line"
+done
+if [[ $failed -ne 0 ]]; then
+	echo "test.sh: FAILED"
 	exit 1
 fi
-done_step "gofmt"
-
-CURRENT="go vet"
-begin "go vet ./..."
-go vet ./...
-done_step "go vet"
-
-CURRENT="go test"
-begin "go test -shuffle=on -timeout 30m ./..."
-go test -shuffle=on -timeout 30m ./...
-done_step "go test (unit + end-to-end)"
-
-CURRENT="benchmarks"
-begin "benchmarks, once each"
-go test -run='^$' -bench=. -benchtime=1x -timeout 30m ./...
-done_step "benchmarks"
-
-CURRENT="fuzz"
-begin "fuzz targets, $FUZZTIME each"
-nfuzz=0
-while IFS= read -r file; do
-	dir="./$(dirname "$file")"
-	while IFS= read -r name; do
-		CURRENT="fuzz $name ($dir)"
-		echo "--- $name in $dir"
-		go test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZTIME" "$dir"
-		nfuzz=$((nfuzz + 1))
-	done < <(grep -oE '^func (Fuzz[A-Za-z0-9_]*)\(' "$file" | sed -E 's/^func (Fuzz[A-Za-z0-9_]*)\(/\1/')
-done < <(grep -rlE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | sed 's|^\./||' | sort)
-CURRENT="fuzz"
-done_step "fuzz ($nfuzz targets, $FUZZTIME each)"
+echo "test.sh: all checks passed"
