@@ -189,6 +189,13 @@ def main():
         e = expect_error(("InvalidArgumentException", "ValidationException", "ResourceNotFoundException"),
                          c.describe_stream_summary, StreamARN=arn.replace(":us-east-1:", ":us-west-2:"))
         res["arn_other_region"] = e
+        # A request signed for us-west-2 must not reach the us-east-1 stream
+        # through its ARN (resources are region-scoped).
+        e = expect_error(("InvalidArgumentException", "ValidationException", "ResourceNotFoundException", "AccessDeniedException"),
+                         client(region="us-west-2").describe_stream_summary, StreamARN=arn)
+        res["foreign_region_arn"] = e
+        e = expect_error(("InvalidArgumentException", "ValidationException", "ResourceNotFoundException", "AccessDeniedException"),
+                         client(region="us-west-2").put_record, StreamARN=arn, Data=b"x", PartitionKey="k")
 
     c.delete_stream(StreamName=name)
     # Deleting twice: the second sees ResourceNotFound or ResourceInUse (DELETING).

@@ -76,6 +76,12 @@ def main():
     eq(last["MillisBehindLatest"], 0, "MillisBehindLatest when caught up")
     res["shard0_records"] = len(got0)
 
+    # An iterator can be used again until it expires: same records.
+    again = c.get_shard_iterator(StreamName=name, ShardId=s0, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    a1 = c.get_records(ShardIterator=again, Limit=5)
+    a2 = c.get_records(ShardIterator=again, Limit=5)
+    eq([r["SequenceNumber"] for r in a2["Records"]], [r["SequenceNumber"] for r in a1["Records"]], "reused iterator")
+
     # Limit pages through.
     it = c.get_shard_iterator(StreamName=name, ShardId=s0, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     page = c.get_records(ShardIterator=it, Limit=3)

@@ -49,6 +49,17 @@ def main():
     t = c.list_tags_for_stream(StreamName=name)
     eq(sorted((x["Key"], x.get("Value")) for x in t["Tags"]), [("app", "caudal"), ("env", "prod")], "tags after update")
     res["ops"] += ["AddTagsToStream", "ListTagsForStream", "RemoveTagsFromStream"]
+    # At most 50 tags per stream.
+    c.add_tags_to_stream(StreamName=name, Tags={"t%02d" % i: "v" for i in range(48)})
+    eq(len(c.list_tags_for_stream(StreamName=name)["Tags"]), 50, "tags at the limit")
+    e = expect_error(("InvalidArgumentException", "LimitExceededException"), c.add_tags_to_stream, StreamName=name,
+                     Tags={"one-too-many": "v"})
+    res["tag_limit"] = e["message"]
+    # Overwriting an existing key at the limit is fine.
+    c.add_tags_to_stream(StreamName=name, Tags={"t00": "w"})
+    c.remove_tags_from_stream(StreamName=name, TagKeys=["t%02d" % i for i in range(48)])
+    eq(len(c.list_tags_for_stream(StreamName=name)["Tags"]), 2, "tags after removing 48")
+
     # Tags at creation (newer models only).
     if "Tags" in c.meta.service_model.operation_model("CreateStream").input_shape.members:
         tagged = unique("e2e-tagged")
