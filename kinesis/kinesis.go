@@ -27,6 +27,14 @@ const TargetPrefix = "Kinesis_20131202"
 // server configured without authentication).
 const defaultRegion = "us-east-1"
 
+// maxBodyBytes bounds a Kinesis request body. AWS's front end refuses
+// bodies over 7 MiB (protocol.DefaultMaxBodyBytes) with a bare 413, but a
+// stream whose records may reach 10 MiB (UpdateMaxRecordSize) must accept a
+// PutRecord(s) of 10 MiB of data, about 13.4 MiB once base64'd. So the
+// service admits 14 MiB and PutRecord(s) apply the 7 MiB bound themselves
+// on streams that keep the default 1 MiB records (see tooLarge).
+const maxBodyBytes = 14 << 20
+
 // now is the skin's clock, for pagination-token expiry and account
 // settings; tests replace it.
 var now = time.Now
@@ -61,6 +69,7 @@ func New(e *stream.Engine, accountID string) *protocol.Service {
 	}
 	return &protocol.Service{
 		TargetPrefix: TargetPrefix,
+		MaxBodyBytes: maxBodyBytes,
 		Ops: map[string]protocol.Handler{
 			"AddTagsToStream":               s.addTagsToStream,
 			"CreateStream":                  s.createStream,

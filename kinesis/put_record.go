@@ -65,6 +65,9 @@ func (s *service) putRecord(ctx context.Context, c *protocol.Call) (any, error) 
 	if err != nil {
 		return nil, s.wireError(c, err)
 	}
+	if err := tooLarge(c, &st); err != nil {
+		return nil, err
+	}
 	if err := checkRecordSize(&st, &entry[0]); err != nil {
 		return nil, err
 	}

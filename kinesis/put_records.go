@@ -17,6 +17,7 @@ package kinesis
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -98,6 +99,9 @@ func (s *service) putRecords(ctx context.Context, c *protocol.Call) (any, error)
 	st, err := s.e.Describe(reg, name)
 	if err != nil {
 		return nil, s.wireError(c, err)
+	}
+	if err := tooLarge(c, &st); err != nil {
+		return nil, err
 	}
 	if err := checkRecordSizes(&st, entries, total); err != nil {
 		return nil, err
@@ -185,4 +189,20 @@ func recordEncryption(t string) string {
 		return t
 	}
 	return ""
+}
+
+// errTooLarge is the front end's answer to an oversized body: a 413 whose
+// body AWS leaves empty. protocol writes an *Error without a Code as that
+// bare status (see the report of this package: until it does, the body is
+// {"__type":""}).
+var errTooLarge = &protocol.Error{Status: http.StatusRequestEntityTooLarge}
+
+// tooLarge applies AWS's 7 MiB request bound to PutRecord(s) on streams
+// whose records stay within 1 MiB; larger-record streams get the service's
+// 14 MiB bound (maxBodyBytes).
+func tooLarge(c *protocol.Call, st *stream.Stream) error {
+	if len(c.Body) > protocol.DefaultMaxBodyBytes && st.MaxRecordSizeKiB<<10 <= defaultMaxRecord {
+		return errTooLarge
+	}
+	return nil
 }

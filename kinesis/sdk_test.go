@@ -2,6 +2,7 @@ package kinesis
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -733,5 +734,39 @@ func TestSDKPutRecordsLimits(t *testing.T) {
 		ShardIteratorType: types.ShardIteratorTypeTrimHorizon})).ShardIterator
 	if n := len(must(kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it})).Records); n != 0 {
 		t.Fatalf("%d records written by refused calls", n)
+	}
+}
+
+// TestBodyLimits: a 9 MiB record (a 12 MiB body) is accepted on a stream
+// whose records may reach 10 MiB, while a body over 7 MiB on a stream of
+// 1 MiB records gets AWS's 413.
+func TestBodyLimits(t *testing.T) {
+	h := newHarness(t)
+	defer catch(t)
+	ctx := ctxT(t)
+	kc := h.kc
+	h.createStream("small", 1)
+	must(kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("large"), ShardCount: aws.Int32(1), MaxRecordSizeInKiB: aws.Int32(10240)}))
+	nine := bytes.Repeat([]byte("n"), 9<<20)
+	r := must(kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("large"), PartitionKey: aws.String("k"), Data: nine}))
+	it := must(kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("large"), ShardId: r.ShardId,
+		ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: r.SequenceNumber})).ShardIterator
+	if got := must(kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(1)})); !bytes.Equal(got.Records[0].Data, nine) {
+		t.Fatal("9 MiB record did not round-trip")
+	}
+	var six []string
+	chunk := base64.StdEncoding.EncodeToString(make([]byte, 1<<20-1))
+	for i := 0; i < 6; i++ {
+		six = append(six, `{"PartitionKey":"k","Data":"`+chunk+`"}`)
+	}
+	status, body := h.raw("PutRecords", "us-east-1", `{"StreamName":"small","Records":[`+strings.Join(six, ",")+`]}`)
+	if status != 413 {
+		t.Fatalf("8 MiB body on a 1 MiB-record stream: %d %.200s", status, body)
+	}
+	t.Logf("413 body: %q", body)
+	// Over the service's own bound, protocol refuses before any handler.
+	huge := base64.StdEncoding.EncodeToString(make([]byte, 11<<20))
+	if status, _ := h.raw("PutRecord", "us-east-1", `{"StreamName":"large","PartitionKey":"k","Data":"`+huge+`"}`); status != 413 {
+		t.Fatalf("15 MiB body: %d", status)
 	}
 }
