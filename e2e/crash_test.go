@@ -33,9 +33,9 @@ import (
 // where id = "p<producer>-c<cycle>-n<counter>" is unique. A record that is
 // torn, mixed with another, or corrupted fails the hash.
 func crashRecord(rng *rand.Rand, id string) []byte {
-	n := rng.IntN(2048)
-	if rng.IntN(40) == 0 {
-		n = 32<<10 + rng.IntN(64<<10) // now and then a large one
+	n := rng.IntN(1024)
+	if rng.IntN(100) == 0 {
+		n = 8<<10 + rng.IntN(56<<10) // now and then a large one
 	}
 	b := make([]byte, 0, len(id)+1+n+sha256.Size)
 	b = append(b, id...)
@@ -91,8 +91,15 @@ func TestE2ECrashKill9DuringPutRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 
 	s := startServer(t, withQuotasOff())
-	// No retries: a retried PutRecords whose first attempt was stored would
-	// look like a duplicate. A request that fails is simply "unknown".
+	// Producers get no retries: a retried PutRecords whose first attempt
+	// was stored would look like a duplicate. A request that fails is
+	// simply "unknown". The reader (reads are idempotent) keeps the SDK's
+	// retry, which absorbs a known client-side race in the Go SDK/net/http
+	// where the transport's writeLoop closes a connection while a 200
+	// response body is still being read ("deserialization failed ... use
+	// of closed network connection": aws/aws-sdk-go-v2 issues #1825, #2737;
+	// observed here with a conn-Close stack trace from writeLoop).
+	reader := s.KinesisClient(t)
 	c := kinesis.New(kinesis.Options{
 		BaseEndpoint: aws.String(s.Endpoint()),
 		Region:       testRegion,
@@ -147,7 +154,12 @@ func TestE2ECrashKill9DuringPutRecords(t *testing.T) {
 					out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
 					cancel()
 					if err != nil {
-						return // the server is gone (or refused): nothing acknowledged
+						// The server is gone, or the request failed: its
+						// records are unknown, never acknowledged. Keep
+						// going until told to stop (the kill is what stops
+						// a cycle, not the first failure).
+						time.Sleep(5 * time.Millisecond)
+						continue
 					}
 					for i, r := range out.Records {
 						if r.ErrorCode == nil {
@@ -168,7 +180,8 @@ func TestE2ECrashKill9DuringPutRecords(t *testing.T) {
 				out, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String(id), Data: crashRecord(prng, id)})
 				cancel()
 				if err != nil {
-					return
+					time.Sleep(5 * time.Millisecond)
+					continue
 				}
 				ackOne(id, aws.ToString(out.ShardId), aws.ToString(out.SequenceNumber))
 			}
@@ -187,7 +200,7 @@ func TestE2ECrashKill9DuringPutRecords(t *testing.T) {
 		tRestart := time.Now()
 		s.Restart()
 		tVerify := time.Now()
-		verifyCrashStream(t, c, stream, cycle, &mu, acked, visible, maxSeq)
+		verifyCrashStream(t, reader, stream, cycle, &mu, acked, visible, maxSeq)
 		if d := time.Since(tKill); d > 3*time.Second {
 			t.Logf("cycle %d slow: producers stopped in %v, restart took %v, verification %v",
 				cycle, tRestart.Sub(tKill), tVerify.Sub(tRestart), time.Since(tVerify))
