@@ -133,6 +133,10 @@ def main():
                 break
             it = g["NextShardIterator"]
     eq(total, 2, "records stored after refused writes")
+    # Exactly 5 MiB of records (data + keys) in one PutRecords is accepted.
+    at5 = [{"Data": b"g" * (1024 * 1024 - 1), "PartitionKey": "k"} for _ in range(5)]
+    r = c.put_records(StreamName=name, Records=at5)
+    eq(r["FailedRecordCount"], 0, "PutRecords of exactly 5 MiB")
 
     # Retention bounds and direction.
     expect_error("InvalidArgumentException", c.increase_stream_retention_period, StreamName=name, RetentionPeriodHours=8761)

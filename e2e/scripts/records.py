@@ -111,7 +111,9 @@ def main():
     eq([r["SequenceNumber"] for r in g2["Records"]], [new["SequenceNumber"]], "LATEST after a write")
 
     # AT_TIMESTAMP: a batch written after a pause, timestamp taken in the pause.
-    time.sleep(1.2)
+    # botocore sends timestamps as whole seconds: keep both batches more than
+    # a second away from ts.
+    time.sleep(1.6)
     ts = datetime.datetime.now(datetime.timezone.utc)
     time.sleep(1.2)
     later = [c.put_record(StreamName=name, Data=("late-%d" % i).encode(), PartitionKey="x", ExplicitHashKey="0")["SequenceNumber"]
@@ -161,6 +163,19 @@ def main():
     lowkid = [k["ShardId"] for k in kids if int(k["HashKeyRange"]["StartingHashKey"]) == int(r0["StartingHashKey"])][0]
     eq(after["ShardId"], lowkid, "post-split record shard")
     res["split_children"] = kid_ids
+
+    # LATEST and a later AT_TIMESTAMP on the closed parent: nothing to read,
+    # no next iterator, and the children named. botocore sends JSON
+    # timestamps as whole seconds, so the parent's last record must be more
+    # than a second old for "now" to be after it on the wire.
+    time.sleep(1.1)
+    for kw in ({"ShardIteratorType": "LATEST"},
+               {"ShardIteratorType": "AT_TIMESTAMP", "Timestamp": datetime.datetime.now(datetime.timezone.utc)}):
+        it = c.get_shard_iterator(StreamName=name, ShardId=s0, **kw)["ShardIterator"]
+        g = c.get_records(ShardIterator=it)
+        eq(g["Records"], [], "records from %s on a closed shard" % kw["ShardIteratorType"])
+        check(g.get("NextShardIterator") is None, "%s on a closed shard returned a NextShardIterator", kw["ShardIteratorType"])
+        eq(sorted(k["ShardId"] for k in g.get("ChildShards") or []), kid_ids, "ChildShards via %s" % kw["ShardIteratorType"])
 
     # Merge the two children back; each parent's reader ends at the merged child.
     c.merge_shards(StreamName=name, ShardToMerge=kid_ids[0], AdjacentShardToMerge=kid_ids[1])
