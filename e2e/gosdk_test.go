@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -1490,6 +1491,17 @@ func TestE2EGoSDKReshardUnderLoad(t *testing.T) {
 			lastCounter[a.key] = a.counter
 		}
 	}
+	// Sequence numbers are unique within the stream, across shards.
+	seqs := map[string]string{}
+	for _, r := range reads {
+		for _, rec := range r.Records {
+			sq := aws.ToString(rec.SequenceNumber)
+			if other, dup := seqs[sq]; dup {
+				t.Errorf("sequence number %s used in %s and %s", sq, other, r.ShardID)
+			}
+			seqs[sq] = r.ShardID
+		}
+	}
 	missing := 0
 	for d := range acked {
 		switch seen[d] {
@@ -1508,3 +1520,98 @@ func TestE2EGoSDKReshardUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d records acknowledged across %d shards; all read back exactly once, in order per key", len(acked), len(reads))
 }
+
+// TestE2EGoSDKGetRecordsBounds checks GetRecords' two bounds — at most
+// 10,000 records and at most 10 MiB of data per call — and that paging by
+// NextShardIterator past them loses and repeats nothing.
+func TestE2EGoSDKGetRecordsBounds(t *testing.T) {
+	s := startServer(t, withQuotasOff())
+	c := s.KinesisClient(t)
+	ctx := ctxT(t)
+
+	check := func(name string, batches, perBatch, size int) {
+		t.Helper()
+		createStream(t, c, name, 1)
+		n := 0
+		for b := 0; b < batches; b++ {
+			var entries []types.PutRecordsRequestEntry
+			for i := 0; i < perBatch; i++ {
+				d := bytes.Repeat([]byte{byte(n)}, size)
+				copy(d, fmt.Sprintf("%08d", n))
+				entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String("k"), Data: d})
+				n++
+			}
+			out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(name), Records: entries})
+			if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+				t.Fatalf("PutRecords: %v (%d failed)", err, aws.ToInt32(out.FailedRecordCount))
+			}
+		}
+		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(name), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		iter, got, calls := it.ShardIterator, 0, 0
+		for got < n {
+			if calls++; calls > n+10 {
+				t.Fatalf("%s: %d calls and only %d of %d records", name, calls, got, n)
+			}
+			out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				t.Fatalf("GetRecords: %v", err)
+			}
+			bytesOut := 0
+			for _, r := range out.Records {
+				if want := fmt.Sprintf("%08d", got); string(r.Data[:8]) != want {
+					t.Fatalf("%s: record %s where %s was expected", name, r.Data[:8], want)
+				}
+				bytesOut += len(r.Data)
+				got++
+			}
+			if len(out.Records) > 10000 || bytesOut > 10<<20 {
+				t.Errorf("%s: one GetRecords returned %d records, %d bytes (limits 10,000 and 10 MiB)", name, len(out.Records), bytesOut)
+			}
+			iter = out.NextShardIterator
+		}
+		t.Logf("%s: %d records read in %d calls", name, n, calls)
+	}
+	check("many-small", 23, 500, 16)   // 11,500 records
+	check("few-large", 12, 1, 1<<20-1) // 12 MiB
+}
+
+// TestE2EGoSDKOverH2C speaks unencrypted HTTP/2 (prior knowledge), as the
+// Java SDK does on http:// endpoints, and checks the server answers in kind.
+func TestE2EGoSDKOverH2C(t *testing.T) {
+	s := startServer(t)
+	var protos http.Protocols
+	protos.SetUnencryptedHTTP2(true)
+	var lastProto atomic.Value
+	tr := &http.Transport{Protocols: &protos}
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := tr.RoundTrip(r)
+		if err == nil {
+			lastProto.Store(resp.Proto)
+		}
+		return resp, err
+	})}
+	c := kinesis.New(kinesis.Options{
+		BaseEndpoint: aws.String(s.Endpoint()),
+		Region:       testRegion,
+		Credentials:  s.KinesisClient(t).Options().Credentials,
+		HTTPClient:   client,
+	})
+	createStream(t, c, "h2c", 1)
+	if _, err := c.PutRecord(ctxT(t), &kinesis.PutRecordInput{StreamName: aws.String("h2c"), PartitionKey: aws.String("k"), Data: allBytes()}); err != nil {
+		t.Fatalf("PutRecord over h2c: %v", err)
+	}
+	if p, _ := lastProto.Load().(string); p != "HTTP/2.0" {
+		t.Errorf("answer protocol %q, want HTTP/2.0", p)
+	}
+	r := readShard(t, c, "h2c", "shardId-000000000000")
+	if len(r.Records) != 1 || !bytes.Equal(r.Records[0].Data, allBytes()) {
+		t.Errorf("read back over h2c: %d records", len(r.Records))
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
