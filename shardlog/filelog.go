@@ -81,13 +81,15 @@ type fileLog struct {
 // w* fields are owned by the writer goroutine.
 //
 // Sealed (non-active) segments are loaded lazily: Open reads only their
-// header and first record, so opening a log costs a few reads per segment,
-// not a scan of all retained data. The first Read, SeekTime or
-// ExpireBefore that needs one scans it (ensureLoaded) and builds its index.
+// header and first record and closes them again, so opening a log costs a
+// few reads per segment, not a scan of all retained data, and holds no file
+// descriptor for segments nobody reads. The first Read, SeekTime or
+// ExpireBefore that needs one opens and scans it (ensureLoaded) and builds
+// its index; it then stays open until it expires or the log closes.
 type segment struct {
 	base     uint64
 	path     string
-	f        File
+	f        File   // nil for a sealed segment until it is loaded
 	fileSize int64  // at Open; a sealed segment's file never changes
 	limit    uint64 // base of the segment after this one (noLimit for the last)
 
@@ -110,6 +112,17 @@ type segment struct {
 
 func (s *segment) empty() bool { return s.next == s.base }
 
+// closeFile closes the segment's file if it is open. The caller holds
+// fileMu exclusively (or is the only user, as in Open).
+func (s *segment) closeFile() error {
+	if s.f == nil {
+		return nil
+	}
+	f := s.f
+	s.f = nil
+	return f.Close()
+}
+
 // Open opens the log in dir, creating dir and an empty log (whose first
 // offset is opts.StartOffset) if needed, and recovers it (see the recovery
 // rules above).
@@ -128,7 +141,7 @@ func Open(dir string, opts Options) (Log, error) {
 	}
 	if err := l.recover(); err != nil {
 		for _, s := range l.segs {
-			s.f.Close()
+			s.closeFile()
 		}
 		return nil, fmt.Errorf("shardlog: open %s: %w", dir, err)
 	}
@@ -258,7 +271,7 @@ func (l *fileLog) openSegment(base, limit uint64, buf []byte) (*segment, error) 
 		// The header is torn or damaged, so nothing in the file can be trusted.
 		if !last {
 			s.damaged = fmt.Errorf("segment %s: header: %w (%w)", path, ErrCorrupt, err)
-			return s, nil
+			return s, s.closeFile() // nothing in it will be read
 		}
 		// A crash while creating the active segment: start it again.
 		return s, l.resetSegment(s)
@@ -266,12 +279,12 @@ func (l *fileLog) openSegment(base, limit uint64, buf []byte) (*segment, error) 
 	if !last {
 		if res.next == base { // no valid first record
 			s.damaged = damageErr(s, res)
-			return s, nil
+			return s, s.closeFile() // nothing in it will be read
 		}
 		s.firstTs, s.lastTs = res.firstTs, res.firstTs
 		s.next = limit // provisional until loaded
 		s.loaded = false
-		return s, nil
+		return s, s.closeFile()
 	}
 	s.size, s.next, s.index = res.end, res.next, res.index
 	if res.next > base {
@@ -310,14 +323,20 @@ func (l *fileLog) ensureLoaded(s *segment) error {
 	if loaded {
 		return nil
 	}
+	f, err := l.fs.OpenFile(s.path, os.O_RDONLY, 0)
+	if err != nil {
+		return fmt.Errorf("shardlog: load segment: %w", err)
+	}
 	bufp := getReadBuf()
 	defer putReadBuf(bufp)
-	res, err := scanSegment(s.f, s.fileSize, *bufp, s.limit, allRecs)
+	res, err := scanSegment(f, s.fileSize, *bufp, s.limit, allRecs)
 	if err != nil && !errors.Is(err, errShort) && !errors.Is(err, errBad) {
+		f.Close()
 		return fmt.Errorf("shardlog: load %s: %w", s.path, err)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	s.f = f // published with loaded, under mu
 	s.loaded = true
 	if err != nil { // the header was valid at Open: the file changed since
 		s.next, s.size, s.index = s.base, segHeaderSize, nil
@@ -452,7 +471,7 @@ func (l *fileLog) ExpireBefore(ms int64) error {
 			l.fileMu.Unlock()
 			return fmt.Errorf("shardlog: expire %s: %w", s.path, err)
 		}
-		s.f.Close()
+		s.closeFile()
 	}
 	l.fileMu.Unlock() // readers need not wait for the directory sync
 	if k == 0 {
@@ -482,7 +501,7 @@ func (l *fileLog) Close() error {
 	l.closed = true
 	err := l.w.closeErr
 	for _, s := range l.segs {
-		if cerr := s.f.Close(); cerr != nil && err == nil {
+		if cerr := s.closeFile(); cerr != nil && err == nil {
 			err = fmt.Errorf("shardlog: close %s: %w", s.path, cerr)
 		}
 	}

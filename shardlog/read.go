@@ -29,6 +29,7 @@ func (l *fileLog) segAtLocked(off uint64) int {
 // without mu.
 type segView struct {
 	s        *segment
+	f        File // valid while the reader holds fileMu
 	loaded   bool
 	size     int64
 	next     uint64
@@ -38,7 +39,7 @@ type segView struct {
 
 func (l *fileLog) viewLocked(i int) segView {
 	s := l.segs[i]
-	v := segView{s: s, loaded: s.loaded, size: s.size, next: s.next, nextBase: s.next, damaged: s.damaged}
+	v := segView{s: s, f: s.f, loaded: s.loaded, size: s.size, next: s.next, nextBase: s.next, damaged: s.damaged}
 	if i+1 < len(l.segs) {
 		v.nextBase = l.segs[i+1].base
 	}
@@ -93,7 +94,7 @@ func (l *fileLog) Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]R
 			from = v.nextBase
 			continue
 		}
-		sr.reset(v.s.f, pos, v.size, *bufp)
+		sr.reset(v.f, pos, v.size, *bufp)
 		for off < v.next {
 			rv, at, err := sr.next(off >= from)
 			if err == nil && rv.offset != off {
@@ -230,7 +231,7 @@ func (l *fileLog) seekIn(v segView, pos int64, off uint64, ms int64, after uint6
 	bufp := getReadBuf()
 	defer putReadBuf(bufp)
 	var sr segReader
-	sr.reset(v.s.f, pos, v.size, *bufp)
+	sr.reset(v.f, pos, v.size, *bufp)
 	defer func() { *bufp = sr.buf }()
 	for ; off < v.next; off++ {
 		rv, at, err := sr.next(true)

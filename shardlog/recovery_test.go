@@ -629,6 +629,9 @@ func TestLazyLoad(t *testing.T) {
 	for _, s := range l.(*fileLog).segs {
 		if !s.loaded {
 			unloaded++
+			if s.f != nil {
+				t.Fatalf("unloaded segment %s holds an open file", s.path)
+			}
 		}
 	}
 	if unloaded < 5 {
