@@ -402,3 +402,40 @@ func TestE2ECLIReadmeExample(t *testing.T) {
 		})
 	}
 }
+
+// TestE2ECLIBannerExample runs the AWS CLI line the server prints at start-up
+// with each CLI generation as `aws`, with no AWS credentials in the
+// environment: it must run as printed.
+func TestE2ECLIBannerExample(t *testing.T) {
+	for _, g := range cliGens(t) {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, withQuotasOff())
+			line := strings.TrimSpace(bannerBlock(t, s, "AWS CLI:"))
+			if !strings.Contains(line, s.Endpoint()) {
+				t.Errorf("banner's AWS CLI example does not name the server's endpoint %s: %s", s.Endpoint(), line)
+			}
+			_, env, _ := readmeShell(t, s)
+			bin := t.TempDir()
+			if err := os.Symlink(g.aws, filepath.Join(bin, "aws")); err != nil {
+				t.Fatalf("symlink aws: %v", err)
+			}
+			for i, kv := range env {
+				if strings.HasPrefix(kv, "PATH=") {
+					env[i] = "PATH=" + bin + string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "bash", "-eo", "pipefail", "-c", line)
+			cmd.Env = env
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("banner AWS CLI example failed with %s (%v):\n$ %s\n%s", g.name, err, line, out)
+			}
+			if !strings.Contains(string(out), "StreamNames") {
+				t.Errorf("banner AWS CLI example printed no ListStreams answer:\n%s", out)
+			}
+		})
+	}
+}

@@ -416,7 +416,8 @@ func localizeExample(code string, s *Server) string {
 
 // readmeShell prepares what the README's reader has: a working directory
 // whose ./caudal-data is the server's data directory, and an environment with
-// no AWS credentials (the README loads them with `eval "$(caudal env)"`).
+// no AWS credentials and no region (the README loads them with
+// `eval "$(caudal env)"`).
 // It returns the directory, the environment and the shell line that loads
 // the credentials the README's way.
 func readmeShell(t *testing.T, s *Server) (dir string, env []string, loadCreds string) {
@@ -426,7 +427,10 @@ func readmeShell(t *testing.T, s *Server) (dir string, env []string, loadCreds s
 		t.Fatalf("link caudal-data: %v", err)
 	}
 	for _, kv := range s.Env() {
-		if strings.HasPrefix(kv, "AWS_ACCESS_KEY_ID=") || strings.HasPrefix(kv, "AWS_SECRET_ACCESS_KEY=") {
+		// A newcomer's shell has no key and no region: the examples
+		// must bring both (the README through `caudal env`).
+		if strings.HasPrefix(kv, "AWS_ACCESS_KEY_ID=") || strings.HasPrefix(kv, "AWS_SECRET_ACCESS_KEY=") ||
+			strings.HasPrefix(kv, "AWS_DEFAULT_REGION=") || strings.HasPrefix(kv, "AWS_REGION=") {
 			continue
 		}
 		env = append(env, kv)
@@ -475,5 +479,58 @@ func TestE2EBoto3ReadmeExample(t *testing.T) {
 			t.Errorf("README example output lacks \"10 records read back\":\n%s", out)
 		}
 		t.Logf("README example output:\n%s", out)
+	}, withQuotasOff())
+}
+
+// bannerBlock returns the indented lines that follow the line `title` in the
+// server's start-up banner, dedented: the ready-to-paste examples.
+func bannerBlock(t *testing.T, s *Server, title string) string {
+	t.Helper()
+	lines := strings.Split(s.Stdout(), "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != title {
+			continue
+		}
+		var block []string
+		indent := -1
+		for _, b := range lines[i+1:] {
+			if strings.TrimSpace(b) == "" {
+				break
+			}
+			if indent < 0 {
+				indent = len(b) - len(strings.TrimLeft(b, " \t"))
+			}
+			if len(b) < indent || strings.TrimSpace(b[:indent]) != "" {
+				break
+			}
+			block = append(block, b[indent:])
+		}
+		return strings.Join(block, "\n") + "\n"
+	}
+	t.Fatalf("server banner has no %q section:\n%s", title, s.Stdout())
+	return ""
+}
+
+// TestE2EBoto3BannerExample pastes the boto3 snippet the server prints at
+// start-up into each boto3 generation, with no AWS credentials in the
+// environment: it must run as printed.
+func TestE2EBoto3BannerExample(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		code := bannerBlock(t, s, "boto3:")
+		if !strings.Contains(code, s.Endpoint()) {
+			t.Errorf("banner's boto3 example does not name the server's endpoint %s:\n%s", s.Endpoint(), code)
+		}
+		_, env, _ := readmeShell(t, s)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, g.python, "-c", code)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("banner boto3 example failed with %s (%v):\n%s\n--- as printed ---\n%s", g.python, err, out, code)
+		}
+		if !strings.Contains(string(out), "StreamNames") {
+			t.Errorf("banner example printed no ListStreams answer:\n%s", out)
+		}
 	}, withQuotasOff())
 }
