@@ -282,6 +282,23 @@ func TestE2EBoto3ReshardWhileWriting(t *testing.T) {
 	}, withQuotasOff())
 }
 
+// TestE2EBoto3ReshardWithQuotas is the resharding test on a default server
+// (quotas on): throttled records are refused per record and never stored;
+// every acknowledged record is read exactly once.
+func TestE2EBoto3ReshardWithQuotas(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		res := runScript(t, g.python, s, "reshard_producer.py", "quotas")
+		checkVersion(t, g, res)
+		if resNum(t, res, "throttled") == 0 {
+			t.Errorf("no record throttled with quotas on: %v", res)
+		}
+		if got := resNum(t, res, "unacked_but_read"); got != 0 {
+			t.Errorf("%v records were read that were never acknowledged", got)
+		}
+		t.Logf("acked %v, throttled %v, read %v", res["acked"], res["throttled"], res["read"])
+	})
+}
+
 func TestE2EBoto3Quotas(t *testing.T) {
 	// Quotas are on by default: no --quotas flag.
 	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {

@@ -165,11 +165,20 @@ def drain(c, it, limit=None, max_calls=200):
     or the shard is closed and exhausted. Returns (records, last_response)."""
     recs = []
     last = None
+    throttles = 0
     for _ in range(max_calls):
         kw = {"ShardIterator": it}
         if limit:
             kw["Limit"] = limit
-        last = c.get_records(**kw)
+        try:
+            last = c.get_records(**kw)
+        except ClientError as e:
+            # With quotas on, reads are limited to 5 calls/s per shard: back off.
+            if e.response.get("Error", {}).get("Code") != "ProvisionedThroughputExceededException" or throttles >= 100:
+                raise
+            throttles += 1
+            time.sleep(0.25)
+            continue
         recs.extend(last["Records"])
         nxt = last.get("NextShardIterator")
         if nxt is None:
@@ -199,7 +208,7 @@ def read_lineage(c, name):
         if sid in done:
             continue
         it = c.get_shard_iterator(StreamName=name, ShardId=sid, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        recs, last = drain(c, it)
+        recs, last = drain(c, it, max_calls=400)
         out[sid] = recs
         done.add(sid)
         order.append(sid)

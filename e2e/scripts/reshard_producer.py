@@ -1,10 +1,13 @@
-"""Resharding while producers write: two producer threads keep calling
+"""Resharding while producers write (argv[2] "quotas": the server enforces
+the per-shard quotas, so some records are refused with
+ProvisionedThroughputExceededException and none of those may be stored): two producer threads keep calling
 PutRecords and PutRecord while the main thread splits, merges and rescales the
 stream. Afterwards every shard is read from TRIM_HORIZON following lineage
 (ChildShards), and every acknowledged record must be read exactly once, in
 strictly increasing sequence order within its shard, on the shard whose hash
 range held its key when it was written."""
 
+import sys
 import threading
 import time
 
@@ -12,11 +15,13 @@ from common import (all_shards, check, client, create, eq, md5_hash, read_lineag
 
 
 def main():
+    quotas = len(sys.argv) > 2 and sys.argv[2] == "quotas"
     c = client(retries=0)
     name = unique("e2e-reshard")
     create(c, name, shards=2)
     acked = {}      # payload -> (shard, seq)
     attempted = set()
+    throttled = set()
     errors = []
     stop = threading.Event()
     lock = threading.Lock()
@@ -52,6 +57,8 @@ def main():
                 for req, got in zip(batch, r["Records"]):
                     if "SequenceNumber" in got:
                         acked[req["Data"].decode()] = (got["ShardId"], got["SequenceNumber"])
+                    elif quotas and got.get("ErrorCode") == "ProvisionedThroughputExceededException":
+                        throttled.add(req["Data"].decode())
                     else:
                         errors.append("record failed: %r" % got)
 
@@ -84,7 +91,8 @@ def main():
     check(not any(t.is_alive() for t in threads), "producer threads did not stop")
     # Errors during resharding are tolerated only if they are AWS-shaped retryable ones;
     # the records of such calls are simply not acknowledged. Anything else is a failure.
-    hard = [e for e in errors if "ResourceInUseException" not in e and "LimitExceeded" not in e]
+    hard = [e for e in errors if "ResourceInUseException" not in e and "LimitExceeded" not in e and
+            not (quotas and "ProvisionedThroughputExceededException" in e)]
     check(not hard, "producer errors: %r", hard[:5])
     check(len(acked) >= 200, "only %d records acknowledged", len(acked))
 
@@ -102,13 +110,19 @@ def main():
     for p, (sid, seq) in acked.items():
         check(seen[p] == (sid, seq), "record %s acknowledged as %r, read as %r", p, (sid, seq), seen[p])
     extra = [p for p in seen if p not in acked]
+    stored_refused = [p for p in extra if p in throttled]
+    check(not stored_refused, "%d records refused with ProvisionedThroughputExceededException were stored, e.g. %r",
+          len(stored_refused), stored_refused[:3])
+    if quotas:
+        check(throttled, "quotas on, yet no record was throttled")
     check(all(p in attempted for p in extra), "records read that nobody wrote: %r", [p for p in extra if p not in attempted][:5])
     # Sequence numbers are unique across the stream too.
     allseq = [v[1] for v in seen.values()]
     eq(len(set(allseq)), len(allseq), "unique sequence numbers in the stream")
     c.delete_stream(StreamName=name)
     return {"acked": len(acked), "read": len(seen), "unacked_but_read": len(extra), "shards": len(order),
-            "lineage_order": order, "steps": steps, "soft_errors": len(errors)}
+            "lineage_order": order, "steps": steps, "soft_errors": len(errors),
+            "throttled": len(throttled)}
 
 
 if __name__ == "__main__":
