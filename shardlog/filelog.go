@@ -210,6 +210,13 @@ func (l *fileLog) recover() error {
 	}
 	l.next = active.next
 	l.lastTs = active.lastTs
+	// A process killed between creating a segment and syncing the directory
+	// leaves an entry that is visible now but would not survive a power
+	// loss. Records appended to it from now on will be acknowledged, so
+	// make every entry durable first.
+	if err := l.fs.SyncDir(l.dir); err != nil {
+		return fmt.Errorf("sync directory %s: %w", l.dir, err)
+	}
 	return nil
 }
 
