@@ -139,7 +139,11 @@ func Open(dir string, opts Options) (Log, error) {
 		quit:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
-	if err := l.recover(); err != nil {
+	err := l.recover()
+	if err == nil {
+		err = l.syncDirs()
+	}
+	if err != nil {
 		for _, s := range l.segs {
 			s.closeFile()
 		}
@@ -210,12 +214,19 @@ func (l *fileLog) recover() error {
 	}
 	l.next = active.next
 	l.lastTs = active.lastTs
-	// A process killed between creating a segment and syncing the directory
-	// leaves an entry that is visible now but would not survive a power
-	// loss. Records appended to it from now on will be acknowledged, so
-	// make every entry durable first.
-	if err := l.fs.SyncDir(l.dir); err != nil {
-		return fmt.Errorf("sync directory %s: %w", l.dir, err)
+	return nil
+}
+
+// syncDirs makes the directory entries Open found durable before anything
+// is acknowledged: a process killed between creating a segment and syncing
+// the directory leaves an entry that is visible now but would not survive
+// a power loss, and MkdirAll may just have made the log directory itself.
+// (Directories further up belong to whoever created them.)
+func (l *fileLog) syncDirs() error {
+	for _, d := range []string{l.dir, filepath.Dir(l.dir)} {
+		if err := l.fs.SyncDir(d); err != nil {
+			return fmt.Errorf("sync directory %s: %w", d, err)
+		}
 	}
 	return nil
 }
