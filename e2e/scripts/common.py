@@ -96,6 +96,25 @@ def expect_error(code, fn, *args, status=400, msg_contains=None, **kwargs):
     raise Fail("%s: succeeded (%r), want %s" % (fn.__name__, _short(out), code))
 
 
+class Later:
+    """Collects failures of independent checks so that one product bug does
+    not hide the checks after it; raise_any() fails the script at the end."""
+
+    def __init__(self):
+        self.failures = []
+
+    def check(self, what, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Fail as e:
+            self.failures.append("%s: %s" % (what, e))
+            return None
+
+    def raise_any(self):
+        if self.failures:
+            raise Fail("%d check(s) failed:\n  %s" % (len(self.failures), "\n  ".join(self.failures)))
+
+
 def _short(v):
     s = repr(v)
     return s if len(s) < 300 else s[:300] + "..."

@@ -3,7 +3,7 @@ wording. Every bad request must also change nothing."""
 
 import base64
 
-from common import (check, client, create, eq, expect_error, run, unique, MAX_HASH)
+from common import (Later, check, client, create, eq, expect_error, run, unique, MAX_HASH)
 
 
 def main():
@@ -12,6 +12,7 @@ def main():
     missing = unique("e2e-missing")
     create(c, name, shards=2)
     res = {}
+    later = Later()
 
     # Unknown stream, everywhere a stream is named.
     expect_error("ResourceNotFoundException", c.describe_stream, StreamName=missing)
@@ -119,7 +120,8 @@ def main():
     # A request body over 7 MiB gets AWS's bare 413 (boto/boto3#1147), which
     # botocore reports as error code "413".
     six = [{"Data": b"e" * (1024 * 1024 - 1), "PartitionKey": "k"} for _ in range(6)]
-    res["put_records_body_over_7mib"] = expect_error("413", c.put_records, StreamName=name, Records=six, status=413)
+    res["put_records_body_over_7mib"] = later.check("bare 413 for a PutRecords body over 7 MiB", expect_error, "413",
+                                                    c.put_records, StreamName=name, Records=six, status=413)
     # Partition key too long (257 chars) is a model violation.
     expect_error("ValidationException", c.put_record, StreamName=name, Data=b"x", PartitionKey="p" * 257)
     # None of the refused writes landed: shard 0 and 1 hold only the two accepted records.
@@ -165,6 +167,23 @@ def main():
     eq(c.describe_stream_summary(StreamName=three)["StreamDescriptionSummary"]["OpenShardCount"], 3,
        "shards after refused update")
 
+    # At most 10 UpdateShardCount calls per stream in a rolling 24 hours.
+    busy = unique("e2e-err-usc")
+    create(c, busy, shards=2)
+    for i in range(10):
+        c.update_shard_count(StreamName=busy, TargetShardCount=4 if i % 2 == 0 else 2, ScalingType="UNIFORM_SCALING")
+        c.get_waiter("stream_exists").wait(StreamName=busy, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    e = expect_error("LimitExceededException", c.update_shard_count, StreamName=busy, TargetShardCount=4,
+                     ScalingType="UNIFORM_SCALING")
+    res["update_shard_count_11th"] = e["message"]
+    c.delete_stream(StreamName=busy)
+    # UpdateShardCount on an on-demand stream.
+    od = unique("e2e-err-od")
+    create(c, od, on_demand=True)
+    expect_error(("ValidationException", "InvalidArgumentException"), c.update_shard_count, StreamName=od,
+                 TargetShardCount=8, ScalingType="UNIFORM_SCALING")
+    c.delete_stream(StreamName=od)
+
     # Tags: too many keys to remove at once is a model violation (max 50).
     expect_error(("ValidationException", "InvalidArgumentException"), c.remove_tags_from_stream,
                  StreamName=name, TagKeys=["k%d" % i for i in range(51)])
@@ -203,6 +222,7 @@ def main():
 
     c.delete_stream(StreamName=name)
     # Deleting twice: the second sees ResourceNotFound or ResourceInUse (DELETING).
+    later.raise_any()
     res["ok"] = True
     return res
 
