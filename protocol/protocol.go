@@ -22,7 +22,7 @@ const (
 
 // Error is an AWS error ready for the wire.
 type Error struct {
-	Code    string // e.g. "ResourceNotFoundException"
+	Code    string // e.g. "ResourceNotFoundException"; "" answers the bare status with no body
 	Status  int    // HTTP status
 	Message string
 }

@@ -245,6 +245,12 @@ func writeError(w http.ResponseWriter, codec Codec, ctype string, err error) {
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
+	if e.Code == "" {
+		// A code-less error is a front-end answer (the bare 413 of an
+		// oversized body): AWS sends it with no body at all.
+		writeRaw(w, status, "", "")
+		return
+	}
 	buf := getBuf()
 	defer putBuf(buf)
 	if err := encode(buf, codec, errorBody{Type: e.Code, Message: e.Message}); err != nil {
