@@ -35,8 +35,9 @@ package shardlog
 //	26+k   n data     payload
 //
 // A record is valid when its length lies in [18, MaxRecordBytes-8], keyLen
-// fits inside length, the CRC matches and its offset is the one expected at
-// that position. The CRC covers the length field, so a damaged length cannot
+// fits inside length, the CRC matches, its offset is the one expected at
+// that position (base + its index) and its timestamp is not below the
+// previous record's (the writer never goes back in time). The CRC covers the length field, so a damaged length cannot
 // make a wrong frame look valid unless the bytes it points to checksum too.
 // The first invalid or incomplete record ends a segment's valid prefix.
 

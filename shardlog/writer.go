@@ -11,9 +11,11 @@ package shardlog
 //
 // The writer sleeps on a 1-slot channel (wake) when there is nothing to do:
 // an appender that queues a request drops a token into the slot if it is
-// empty; a token already there covers it, since the writer swaps out the
-// whole queue after taking the token. Under SyncInterval a timer is armed
-// only while written data is unsynced, so an idle log costs no wakeups.
+// empty; a token already there covers it, since the writer takes the
+// queue after taking the token. A batch holds at most maxBatchBytes; the
+// writer leaves itself a token when more is queued. Under SyncInterval a
+// timer is armed only while written data is unsynced, so an idle log costs
+// no wakeups.
 //
 // Invariants:
 //   - Records are published (visible to Read, counted by Bounds) only after
