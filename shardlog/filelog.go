@@ -217,6 +217,30 @@ func (l *fileLog) recover() error {
 	return nil
 }
 
+// expirableLocked returns how many leading segments ExpireBefore(ms) may
+// remove: a sealed segment goes if its newest record is older than ms. That
+// is certain without loading it when the next segment's first record is
+// older than ms; otherwise the segment must be loaded to look, and it is
+// returned as load (only the one at the boundary ever needs loading).
+// Must hold mu.
+func (l *fileLog) expirableLocked(ms int64) (k int, load *segment) {
+	for k < len(l.segs)-1 {
+		s := l.segs[k]
+		if l.segs[k+1].firstTs < ms {
+			k++
+			continue
+		}
+		if !s.loaded {
+			return k, s
+		}
+		if s.damaged != nil || s.empty() || s.lastTs >= ms {
+			break
+		}
+		k++
+	}
+	return k, nil
+}
+
 // syncDirs makes the directory entries Open found durable before anything
 // is acknowledged: a process killed between creating a segment and syncing
 // the directory leaves an entry that is visible now but would not survive
@@ -445,6 +469,29 @@ func (l *fileLog) LastTimestamp() int64 {
 }
 
 func (l *fileLog) ExpireBefore(ms int64) error {
+	// Load the segment at the retention boundary first, if deciding its
+	// fate needs that, under the shared lock: readers need not wait for
+	// the scan.
+	l.fileMu.RLock()
+	for {
+		l.mu.RLock()
+		closed := l.closed
+		_, load := l.expirableLocked(ms)
+		l.mu.RUnlock()
+		if closed {
+			l.fileMu.RUnlock()
+			return ErrClosed
+		}
+		if load == nil {
+			break
+		}
+		if err := l.ensureLoaded(load); err != nil {
+			l.fileMu.RUnlock()
+			return err
+		}
+	}
+	l.fileMu.RUnlock()
+
 	l.fileMu.Lock()
 	l.mu.Lock()
 	if l.closed {
@@ -452,31 +499,9 @@ func (l *fileLog) ExpireBefore(ms int64) error {
 		l.fileMu.Unlock()
 		return ErrClosed
 	}
-	// A sealed segment k goes if its newest record is older than ms. That
-	// is certain without loading it when the next segment's first record
-	// is older than ms; otherwise load it (only the one at the boundary
-	// ever needs loading) and look.
-	k := 0
-	for k < len(l.segs)-1 {
-		s := l.segs[k]
-		if l.segs[k+1].firstTs < ms {
-			k++
-			continue
-		}
-		if !s.loaded {
-			l.mu.Unlock()
-			if err := l.ensureLoaded(s); err != nil {
-				l.fileMu.Unlock()
-				return err
-			}
-			l.mu.Lock()
-			continue
-		}
-		if s.damaged != nil || s.empty() || s.lastTs >= ms {
-			break
-		}
-		k++
-	}
+	// If a concurrent ExpireBefore moved the boundary to a segment not
+	// loaded yet, stop before it: the next call goes further.
+	k, _ := l.expirableLocked(ms)
 	victims := append([]*segment(nil), l.segs[:k]...)
 	l.segs = append([]*segment(nil), l.segs[k:]...)
 	l.mu.Unlock()
