@@ -31,14 +31,17 @@ def main():
         n = 0
         while not stop.is_set():
             batch = []
-            for _ in range(25):
+            # With quotas on, ~1 MiB per call (250 x 4 KiB) so that even a slow
+            # machine exceeds a shard's 1 MiB/s and sees throttling.
+            for _ in range(250 if quotas else 25):
                 payload = "p%d-%06d" % (pid, n)
                 n += 1
-                batch.append({"Data": payload.encode(), "PartitionKey": "k-%d-%d" % (pid, n % 97)})
+                batch.append({"Data": payload.encode().ljust(4096, b".") if quotas else payload.encode(),
+                              "PartitionKey": "k-%d-%d" % (pid, n % 97)})
             with lock:
-                attempted.update(b["Data"].decode() for b in batch)
+                attempted.update(b["Data"].decode().rstrip(".") for b in batch)
             try:
-                if n % 100 == 0:
+                if n % 100 == 0 and not quotas:
                     b = batch[0]
                     r = pc.put_record(StreamName=name, Data=b["Data"], PartitionKey=b["PartitionKey"])
                     with lock:
@@ -56,9 +59,9 @@ def main():
                     continue
                 for req, got in zip(batch, r["Records"]):
                     if "SequenceNumber" in got:
-                        acked[req["Data"].decode()] = (got["ShardId"], got["SequenceNumber"])
+                        acked[req["Data"].decode().rstrip(".")] = (got["ShardId"], got["SequenceNumber"])
                     elif quotas and got.get("ErrorCode") == "ProvisionedThroughputExceededException":
-                        throttled.add(req["Data"].decode())
+                        throttled.add(req["Data"].decode().rstrip("."))
                     else:
                         errors.append("record failed: %r" % got)
 
@@ -102,7 +105,7 @@ def main():
         seqs = [int(r["SequenceNumber"]) for r in recs]
         check(seqs == sorted(seqs) and len(set(seqs)) == len(seqs), "shard %s not strictly increasing", sid)
         for r in recs:
-            p = r["Data"].decode()
+            p = r["Data"].decode().rstrip(".")
             check(p not in seen, "record %s read twice (%s and %s)", p, seen.get(p), sid)
             seen[p] = (sid, r["SequenceNumber"])
     missing = [p for p in acked if p not in seen]
