@@ -9,7 +9,10 @@ survive, and new sequence numbers keep growing.
 import json
 import sys
 
-from common import check, client, create, drain, eq, run, unique, wait_exists
+from common import check, client, create, drain, eq, has_op, run, unique, wait_exists
+
+POLICY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},'
+          '"Action":"kinesis:GetRecords","Resource":"%s"}]}')
 
 
 def write(c, state):
@@ -28,7 +31,26 @@ def write(c, state):
     last = c.put_record(StreamName=name, Data=b"after-split", PartitionKey="z", ExplicitHashKey="1")
     acked.append((last["ShardId"], last["SequenceNumber"]))
     it = c.get_shard_iterator(StreamName=name, ShardId="shardId-000000000001", ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    json.dump({"name": name, "acked": acked, "iterator": it}, open(state, "w"))
+    # Settings that must survive too.
+    arn = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    c.enable_enhanced_monitoring(StreamName=name, ShardLevelMetrics=["IncomingBytes"])
+    c.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    wait_exists(c, name)
+    od = unique("e2e-restart-od")
+    c.create_stream(StreamName=od, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    wait_exists(c, od)
+    if has_op(c, "PutResourcePolicy"):
+        c.put_resource_policy(ResourceARN=arn, Policy=POLICY % arn)
+        c.update_max_record_size(StreamARN=arn, MaxRecordSizeInKiB=2048)
+        wait_exists(c, name)
+    # A stream deleted before the restart stays deleted, and its name, reused,
+    # starts empty.
+    gone = unique("e2e-restart-gone")
+    create(c, gone, shards=1)
+    c.put_record(StreamName=gone, Data=b"old-life", PartitionKey="k")
+    c.delete_stream(StreamName=gone)
+    c.get_waiter("stream_not_exists").wait(StreamName=gone, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    json.dump({"name": name, "acked": acked, "iterator": it, "od": od, "gone": gone, "arn": arn}, open(state, "w"))
     return {"name": name, "acked": len(acked)}
 
 
@@ -59,7 +81,22 @@ def read(c, state):
               "sequence number after restart %s not above the acknowledged ones", n["SequenceNumber"])
     lowkid = c.put_record(StreamName=name, Data=b"post", PartitionKey="z", ExplicitHashKey="1")
     check(int(lowkid["SequenceNumber"]) > int(st["acked"][-1][1]), "child shard sequence number went backwards")
-    c.delete_stream(StreamName=name)
+    sm = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    eq(sm["EnhancedMonitoring"][0]["ShardLevelMetrics"], ["IncomingBytes"], "enhanced monitoring after restart")
+    eq((sm["EncryptionType"], sm.get("KeyId")), ("KMS", "alias/aws/kinesis"), "encryption after restart")
+    eq(c.describe_stream_summary(StreamName=st["od"])["StreamDescriptionSummary"]["StreamModeDetails"]["StreamMode"],
+       "ON_DEMAND", "stream mode after restart")
+    if has_op(c, "PutResourcePolicy"):
+        eq(json.loads(c.get_resource_policy(ResourceARN=st["arn"])["Policy"]), json.loads(POLICY % st["arn"]),
+           "resource policy after restart")
+        eq(sm.get("MaxRecordSizeInKiB"), 2048, "MaxRecordSizeInKiB after restart")
+    check(st["gone"] not in c.list_streams()["StreamNames"], "deleted stream came back after restart")
+    create(c, st["gone"], shards=1)
+    it = c.get_shard_iterator(StreamName=st["gone"], ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    old, _ = drain(c, it)
+    eq([r["Data"] for r in old], [], "records in a re-created stream after restart")
+    for n in (name, st["od"], st["gone"]):
+        c.delete_stream(StreamName=n)
     return {"name": name, "records": len(got)}
 
 

@@ -117,6 +117,8 @@ def main():
     w.delete_stream(StreamName=prov)
     w.get_waiter("stream_not_exists").wait(StreamName=prov, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 
+    c.put_record(StreamName=prov, Data=b"first life", PartitionKey="k")
+
     # Delete (by name and by ARN) and the not-exists waiter.
     c.delete_stream(StreamName=prov)
     wait_not_exists(c, prov)
@@ -134,8 +136,10 @@ def main():
     left = c.list_streams()["StreamNames"]
     for n in [prov, ond] + more_names:
         check(n not in left, "deleted stream %s still listed", n)
-    # A deleted name can be created again.
+    # A deleted name can be created again, and starts empty.
     create(c, prov, shards=1)
+    it = c.get_shard_iterator(StreamName=prov, ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    eq(c.get_records(ShardIterator=it)["Records"], [], "records of a re-created stream")
     c.delete_stream(StreamName=prov)
     wait_not_exists(c, prov)
     res["ok"] = True
