@@ -33,8 +33,8 @@ import (
 //     on: the crashed process can make nothing durable (not even a directory
 //     sync) behind the new one's back.
 //
-// Faults: FailWrites and FailSyncs make every later Write or Sync/SyncDir
-// fail; SetCapacity makes writes beyond a total size fail with ENOSPC after
+// Faults: FailWrites, FailSyncs and FailReads make every later Write,
+// Sync/SyncDir or ReadAt fail; SetCapacity makes writes beyond a total size fail with ENOSPC after
 // writing what fits. They are properties of the disk, so they carry over
 // to the CrashFS a Crash returns.
 //
@@ -52,6 +52,7 @@ type crashDisk struct {
 	gen      int                  // crash generation; views of older ones are dead
 	writeErr error
 	syncErr  error
+	readErr  error
 	capacity int64 // 0: unlimited
 	used     int64 // sum of live file sizes
 }
@@ -81,6 +82,13 @@ func NewCrashFS() *CrashFS {
 func (c *CrashFS) FailWrites(err error) {
 	c.mu.Lock()
 	c.writeErr = err
+	c.mu.Unlock()
+}
+
+// FailReads makes every later ReadAt fail with err (nil: stop failing).
+func (c *CrashFS) FailReads(err error) {
+	c.mu.Lock()
+	c.readErr = err
 	c.mu.Unlock()
 }
 
@@ -290,6 +298,9 @@ func (f *crashFile) ReadAt(p []byte, off int64) (int, error) {
 	defer f.fs.mu.Unlock()
 	if err := f.checkLocked("read"); err != nil {
 		return 0, err
+	}
+	if f.fs.readErr != nil {
+		return 0, &fs.PathError{Op: "read", Path: f.name, Err: f.fs.readErr}
 	}
 	if off < 0 {
 		return 0, &fs.PathError{Op: "read", Path: f.name, Err: fs.ErrInvalid}

@@ -251,7 +251,9 @@ func (sr *segReader) fill(n int) error {
 	sr.hi += m
 	if int64(m) < want {
 		if err == nil || err == io.EOF {
-			err = io.ErrUnexpectedEOF
+			// The file is shorter than it was: treated like any other
+			// record cut short.
+			return fmt.Errorf("file ends before byte %d: %w", sr.pos+int64(avail)+want, errShort)
 		}
 		return fmt.Errorf("read at %d: %w", sr.pos+int64(avail), err)
 	}

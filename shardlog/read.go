@@ -3,6 +3,7 @@ package shardlog
 // Reads of the file log: Read and SeekTime, through the sparse index.
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -102,7 +103,7 @@ func (l *fileLog) Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]R
 			}
 			if err != nil {
 				*bufp = sr.buf
-				return buf, readErr(n, fmt.Errorf("shardlog: read %s at byte %d: %w (%w)", v.s.path, at, ErrCorrupt, err))
+				return buf, readErr(n, readFailure("read", v.s.path, at, err))
 			}
 			off++
 			if rv.offset < from {
@@ -119,6 +120,15 @@ func (l *fileLog) Read(from uint64, maxRecords, maxBytes int, buf []Record) ([]R
 		*bufp = sr.buf
 		from = v.next
 	}
+}
+
+// readFailure wraps an error met reading published records: damage
+// (ErrCorrupt) or an I/O error (passed on as it is).
+func readFailure(op, path string, at int64, err error) error {
+	if errors.Is(err, errBad) || errors.Is(err, errShort) {
+		return fmt.Errorf("shardlog: %s %s at byte %d: %w (%w)", op, path, at, ErrCorrupt, err)
+	}
+	return fmt.Errorf("shardlog: %s %s at byte %d: %w", op, path, at, err)
 }
 
 // readErr returns err only when nothing was read: a Read that returned
@@ -239,7 +249,7 @@ func (l *fileLog) seekIn(v segView, pos int64, off uint64, ms int64, after uint6
 			err = fmt.Errorf("offset %d where %d expected: %w", rv.offset, off, errBad)
 		}
 		if err != nil {
-			return 0, fmt.Errorf("shardlog: seek %s at byte %d: %w (%w)", v.s.path, at, ErrCorrupt, err)
+			return 0, readFailure("seek", v.s.path, at, err)
 		}
 		if rv.ts >= ms {
 			return off, nil

@@ -694,3 +694,30 @@ func TestOpenSyncsDirectory(t *testing.T) {
 	}
 	checkRange(t, l, 0, 8, sizeMod)
 }
+
+// TestReadFailures: an I/O error is passed on as such, a file that shrank
+// under the log is damage.
+func TestReadFailures(t *testing.T) {
+	cfs := NewCrashFS()
+	l := mustOpen(t, "/d", Options{FS: cfs})
+	appendN(t, l, 10, func(uint64) int { return 100 })
+	boom := errors.New("disk read error")
+	cfs.FailReads(boom)
+	if _, err := l.Read(0, 10, 0, nil); !errors.Is(err, boom) || errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Read with failing disk = %v, want the I/O error, not ErrCorrupt", err)
+	}
+	if _, err := l.SeekTime(0); err != nil {
+		t.Fatalf("SeekTime(0) needs no read: %v", err)
+	}
+	cfs.FailReads(nil)
+
+	dir := t.TempDir()
+	l = mustOpen(t, dir, Options{})
+	appendN(t, l, 10, func(uint64) int { return 100 })
+	if err := os.Truncate(segFiles(t, dir)[0], segHeaderSize+5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Read(0, 10, 0, nil); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Read of a file that shrank = %v, want ErrCorrupt", err)
+	}
+}
