@@ -308,6 +308,97 @@ func TestE2ECBOR(t *testing.T) {
 	}
 }
 
+// TestE2ECBORResharding checks the CBOR shapes a KCL consumer depends on
+// around resharding: ListShards with a tag-1 timestamp filter, and the end
+// of a closed shard (no NextShardIterator, ChildShards present).
+func TestE2ECBORResharding(t *testing.T) {
+	s := startServer(t)
+	c := s.KinesisClient(t)
+	const name = "cbor-reshard"
+	createStream(t, c, name, 1)
+	cborOK(t, s, "PutRecord", new(cborEnc).mapStart().key("StreamName").str(name).key("Data").blob([]byte{0, 1, 2}).key("PartitionKey").str("k").end().Bytes())
+	beforeSplit := time.Now()
+	waitClock(beforeSplit.Add(5 * time.Millisecond))
+	splitAtMiddle(t, c, name, listAllShards(t, c, name, nil)[0])
+	waitActive(t, c, name)
+
+	// AT_TIMESTAMP before the split: only the parent.
+	ls := cborOK(t, s, "ListShards", new(cborEnc).mapStart().key("StreamName").str(name).
+		key("ShardFilter").mapStart().key("Type").str("AT_TIMESTAMP").key("Timestamp").timestamp(beforeSplit).end().end().Bytes())
+	var shards []map[string]cbor.RawMessage
+	if err := cbor.Unmarshal(ls["Shards"], &shards); err != nil {
+		t.Fatalf("ListShards Shards: %v", err)
+	}
+	if len(shards) != 1 || cborString(t, shards[0]["ShardId"]) != "shardId-000000000000" {
+		var ids []string
+		for _, sh := range shards {
+			ids = append(ids, cborString(t, sh["ShardId"]))
+		}
+		t.Errorf("ListShards AT_TIMESTAMP (tag 1 + %d ms) before the split = %v, want [shardId-000000000000]", beforeSplit.UnixMilli(), ids)
+	}
+
+	// Read the closed parent to its end over CBOR.
+	it := cborOK(t, s, "GetShardIterator", new(cborEnc).mapStart().
+		key("StreamName").str(name).key("ShardId").str("shardId-000000000000").key("ShardIteratorType").str("TRIM_HORIZON").end().Bytes())
+	iter := cborString(t, it["ShardIterator"])
+	for calls := 0; ; calls++ {
+		if calls > 20 {
+			t.Fatalf("closed shard never ended over CBOR")
+		}
+		gr := cborOK(t, s, "GetRecords", new(cborEnc).mapStart().key("ShardIterator").str(iter).end().Bytes())
+		next, present := gr["NextShardIterator"]
+		if present && !bytes.Equal(next, []byte{0xF6}) && cborString(t, next) != "" {
+			iter = cborString(t, next)
+			continue
+		}
+		var children []map[string]cbor.RawMessage
+		if err := cbor.Unmarshal(gr["ChildShards"], &children); err != nil || len(children) != 2 {
+			t.Fatalf("end of a closed shard over CBOR: ChildShards %v (%v)", children, err)
+		}
+		for _, ch := range children {
+			var parents []string
+			if err := cbor.Unmarshal(ch["ParentShards"], &parents); err != nil || len(parents) != 1 || parents[0] != "shardId-000000000000" {
+				t.Errorf("ChildShard ParentShards = %v (%v)", parents, err)
+			}
+			var hk map[string]string
+			if err := cbor.Unmarshal(ch["HashKeyRange"], &hk); err != nil || hk["StartingHashKey"] == "" || hk["EndingHashKey"] == "" {
+				t.Errorf("ChildShard HashKeyRange = %v (%v)", hk, err)
+			}
+		}
+		break
+	}
+}
+
+// TestE2ECBORErrorsBeforeTheHandler: errors raised before an operation runs
+// (authentication, unknown operation) still answer a CBOR request in CBOR —
+// the Java SDK parses error bodies with the protocol's parser.
+func TestE2ECBORErrorsBeforeTheHandler(t *testing.T) {
+	s := startServer(t)
+	body := new(cborEnc).mapStart().key("StreamName").str("x").end().Bytes()
+	for _, tc := range []struct {
+		name, op, secret, code string
+	}{
+		{"WrongSecret", "DescribeStreamSummary", s.SecretAccessKey + "x", "InvalidSignatureException"},
+		{"UnknownOperation", "NoSuchOperation", s.SecretAccessKey, "UnknownOperationException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := newKinesisRequest(t, s, tc.op, contentTypeCBOR, body)
+			signRequest(t, req, body, s.AccessKeyID, tc.secret, testRegion, time.Now())
+			r := doRaw(t, req)
+			if ct := r.Header.Get("Content-Type"); ct != contentTypeCBOR {
+				t.Errorf("Content-Type %q, want %q; body %q", ct, contentTypeCBOR, r.Body)
+			}
+			var m map[string]any
+			if err := cbor.Unmarshal(r.Body, &m); err != nil {
+				t.Fatalf("error body is not CBOR: %v (%q)", err, r.Body)
+			}
+			if typ, _ := m["__type"].(string); r.StatusCode != 400 || !strings.HasSuffix(typ, tc.code) {
+				t.Errorf("HTTP %d __type %v, want 400 %s", r.StatusCode, m["__type"], tc.code)
+			}
+		})
+	}
+}
+
 // TestCBOREncoderMatchesJava pins the hand encoder to the Java SDK's bytes
 // for a timestamp (the wire capture cited above) and to fxamacker's decoder.
 func TestCBOREncoderMatchesJava(t *testing.T) {

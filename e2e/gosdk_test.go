@@ -58,6 +58,7 @@ func TestE2EGoSDK(t *testing.T) {
 	t.Run("StreamARN", func(t *testing.T) { testStreamARN(t, c) })
 	t.Run("Errors", func(t *testing.T) { testErrors(t, c) })
 	t.Run("WriteQuota", func(t *testing.T) { testWriteQuota(t, c) })
+	t.Run("ReadQuota", func(t *testing.T) { testReadQuota(t, s) })
 	t.Run("ConsumersAnswerAWSErrors", func(t *testing.T) { testConsumerOps(t, c) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, c) })
 	t.Run("RequestID", func(t *testing.T) { testRequestID(t, s) })
@@ -1282,6 +1283,36 @@ func testWriteQuota(t *testing.T, c *kinesis.Client) {
 	}
 	if n != len(okSeqs) {
 		t.Errorf("stored %d quota-test records, acknowledged %d", n, len(okSeqs))
+	}
+}
+
+// testReadQuota checks the 5 GetRecords/s per shard quota (on by
+// default): 25 calls in quick succession on one shard are at least twice
+// the quota whatever the machine, unless they took over five seconds.
+func testReadQuota(t *testing.T, s *Server) {
+	ctx := ctxT(t)
+	// No retries: the SDK retries throttling errors, which would hide them.
+	c := kinesis.New(s.KinesisClient(t).Options(), func(o *kinesis.Options) { o.Retryer = aws.NopRetryer{} })
+	const name = "read-quota"
+	createStream(t, c, name, 1)
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(name), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeLatest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iter := it.ShardIterator
+	throttled := 0
+	start := time.Now()
+	for i := 0; i < 25; i++ {
+		out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+		if err != nil {
+			wantAPIError(t, err, "ProvisionedThroughputExceededException", 400)
+			throttled++
+			continue
+		}
+		iter = out.NextShardIterator
+	}
+	if elapsed := time.Since(start); throttled == 0 && elapsed < 5*time.Second {
+		t.Errorf("25 GetRecords on one shard in %v: none throttled (quota 5/s, on by default)", elapsed)
 	}
 }
 
