@@ -1646,3 +1646,151 @@ func TestE2EGoSDKOverH2C(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestE2EGoSDKConcurrentControlPlane races control-plane calls against each
+// other: exactly one CreateStream of a name wins, exactly one of two splits
+// of the same shard wins, and nothing is left half-done.
+func TestE2EGoSDKConcurrentControlPlane(t *testing.T) {
+	s := startServer(t, withQuotasOff())
+	c := s.KinesisClient(t)
+	ctx := ctxT(t)
+
+	const racers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	for i := 0; i < racers; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, errs[i] = c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("race"), ShardCount: aws.Int32(int32(i + 1))})
+		}(i)
+	}
+	wg.Wait()
+	won := -1
+	for i, err := range errs {
+		if err == nil {
+			if won >= 0 {
+				t.Errorf("CreateStream of one name succeeded twice (racers %d and %d)", won, i)
+			}
+			won = i
+			continue
+		}
+		wantAPIError(t, err, "ResourceInUseException", 400)
+	}
+	if won < 0 {
+		t.Fatal("no CreateStream won the race")
+	}
+	waitActive(t, c, "race")
+	shards := listAllShards(t, c, "race", nil)
+	if len(shards) != won+1 {
+		t.Errorf("stream has %d shards; the winning CreateStream asked for %d", len(shards), won+1)
+	}
+
+	// Two splits of the same shard at once.
+	sh := shards[0]
+	lo := bigDec(t, aws.ToString(sh.HashKeyRange.StartingHashKey))
+	hi := bigDec(t, aws.ToString(sh.HashKeyRange.EndingHashKey))
+	points := []*big.Int{
+		new(big.Int).Add(lo, new(big.Int).Div(new(big.Int).Sub(hi, lo), big.NewInt(3))),
+		new(big.Int).Add(lo, new(big.Int).Div(new(big.Int).Mul(new(big.Int).Sub(hi, lo), big.NewInt(2)), big.NewInt(3))),
+	}
+	splitErrs := make([]error, 2)
+	for i := range points {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, splitErrs[i] = c.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("race"), ShardToSplit: sh.ShardId, NewStartingHashKey: aws.String(points[i].String())})
+		}(i)
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range splitErrs {
+		if err == nil {
+			ok++
+		} else if code := wantClientError(t, err, "the losing SplitShard"); code != "ResourceInUseException" && code != "InvalidArgumentException" && code != "LimitExceededException" {
+			t.Errorf("losing SplitShard: %s", code)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d of 2 concurrent splits of one shard succeeded, want 1", ok)
+	}
+	waitActive(t, c, "race")
+	after := listAllShards(t, c, "race", nil)
+	if len(after) != len(shards)+2 {
+		t.Errorf("after the race: %d shards, want %d", len(after), len(shards)+2)
+	}
+	checkCoverage(t, openShards(after))
+
+	// DeleteStream while writers write: writes end with ResourceNotFound
+	// (or in-use while deleting), never a 500.
+	createStream(t, c, "race-delete", 2)
+	var stop atomic.Bool
+	var bad atomic.Value
+	for p := 0; p < 3; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				_, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("race-delete"), PartitionKey: aws.String("k"), Data: []byte("x")})
+				if err == nil {
+					continue
+				}
+				var ae smithy.APIError
+				if !errors.As(err, &ae) || (ae.ErrorCode() != "ResourceNotFoundException" && ae.ErrorCode() != "ResourceInUseException") {
+					bad.Store(err.Error())
+				}
+				return
+			}
+		}()
+	}
+	if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("race-delete")}); err != nil {
+		t.Fatalf("DeleteStream under writes: %v", err)
+	}
+	waitGone(t, c, "race-delete")
+	stop.Store(true)
+	wg.Wait()
+	if v := bad.Load(); v != nil {
+		t.Errorf("a write racing DeleteStream failed oddly: %v", v)
+	}
+}
+
+// TestE2EGoSDKUnicodeLimits: AWS counts partition keys, tags and names in
+// characters, not bytes; routing hashes the key's UTF-8 bytes.
+func TestE2EGoSDKUnicodeLimits(t *testing.T) {
+	s := startServer(t)
+	c := s.KinesisClient(t)
+	ctx := ctxT(t)
+	name := strings.Repeat("a.b_c-D", 18) + "xy" // 128 characters, every allowed class
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(3)}); err != nil {
+		t.Fatalf("CreateStream with a 128-character name of every allowed character class: %v", err)
+	}
+	waitActive(t, c, name)
+	shards := listAllShards(t, c, name, nil)
+
+	pk := strings.Repeat("é", 256) // 256 characters, 512 bytes
+	out, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(name), PartitionKey: aws.String(pk), Data: []byte("unicode")})
+	if err != nil {
+		t.Fatalf("PutRecord with a 256-character (512-byte) partition key: %v", err)
+	}
+	if want := shardFor(t, shards, md5Hash(pk)); aws.ToString(out.ShardId) != want {
+		t.Errorf("unicode key routed to %s, MD5 of its UTF-8 bytes says %s", aws.ToString(out.ShardId), want)
+	}
+	r := readShard(t, c, name, aws.ToString(out.ShardId))
+	if len(r.Records) != 1 || aws.ToString(r.Records[0].PartitionKey) != pk {
+		t.Errorf("partition key did not round-trip")
+	}
+	_, err = c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String(name), PartitionKey: aws.String(pk + "é"), Data: []byte("x")})
+	wantAPIError(t, err, "ValidationException", 400)
+
+	tags := map[string]string{strings.Repeat("ключ", 32): strings.Repeat("値", 256)} // 128 and 256 characters
+	if _, err := c.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: tags}); err != nil {
+		t.Fatalf("AddTagsToStream with a 128-character key and a 256-character value: %v", err)
+	}
+	lt, err := c.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tagMap(lt.Tags); fmt.Sprint(got) != fmt.Sprint(tags) {
+		t.Errorf("unicode tags did not round-trip")
+	}
+}
