@@ -721,3 +721,11 @@ func TestReadFailures(t *testing.T) {
 		t.Fatalf("Read of a file that shrank = %v, want ErrCorrupt", err)
 	}
 }
+
+func TestOptionsValidate(t *testing.T) {
+	for _, o := range []Options{{SegmentBytes: -1}, {Sync: SyncMode(7)}, {SyncInterval: -time.Second}} {
+		if _, err := Open(t.TempDir(), o); err == nil {
+			t.Fatalf("Open(%+v) accepted invalid options", o)
+		}
+	}
+}
