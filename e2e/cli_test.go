@@ -371,7 +371,7 @@ func TestE2ECLIReadmeExample(t *testing.T) {
 			// Each CLI run costs a Python start-up; the two generations
 			// share nothing, so run them side by side.
 			t.Parallel()
-			s := startServer(t, withQuotasOff())
+			s := startServer(t) // the default server, quotas on, as a reader runs it
 			dir, env, load := readmeShell(t, s)
 			bin := t.TempDir()
 			if err := os.Symlink(g.aws, filepath.Join(bin, "aws")); err != nil {
@@ -410,7 +410,7 @@ func TestE2ECLIBannerExample(t *testing.T) {
 	for _, g := range cliGens(t) {
 		t.Run(g.name, func(t *testing.T) {
 			t.Parallel()
-			s := startServer(t, withQuotasOff())
+			s := startServer(t) // the default server, quotas on, as a reader runs it
 			line := strings.TrimSpace(bannerBlock(t, s, "AWS CLI:"))
 			if !strings.Contains(line, s.Endpoint()) {
 				t.Errorf("banner's AWS CLI example does not name the server's endpoint %s: %s", s.Endpoint(), line)

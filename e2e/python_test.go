@@ -496,7 +496,7 @@ func TestE2EBoto3ReadmeExample(t *testing.T) {
 			t.Errorf("README example output lacks \"10 records read back\":\n%s", out)
 		}
 		t.Logf("README example output:\n%s", out)
-	}, withQuotasOff())
+	})
 }
 
 // bannerBlock returns the indented lines that follow the line `title` in the
@@ -549,5 +549,5 @@ func TestE2EBoto3BannerExample(t *testing.T) {
 		if !strings.Contains(string(out), "StreamNames") {
 			t.Errorf("banner example printed no ListStreams answer:\n%s", out)
 		}
-	}, withQuotasOff())
+	})
 }
