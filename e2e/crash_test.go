@@ -37,14 +37,7 @@ func crashRecord(rng *rand.Rand, id string) []byte {
 	if rng.IntN(100) == 0 {
 		n = 8<<10 + rng.IntN(56<<10) // now and then a large one
 	}
-	b := make([]byte, 0, len(id)+1+n+sha256.Size)
-	b = append(b, id...)
-	b = append(b, '|')
-	for i := 0; i < n; i++ {
-		b = append(b, byte(rng.Uint32()))
-	}
-	sum := sha256.Sum256(b)
-	return append(b, sum[:]...)
+	return crashRecordSized(rng, id, n)
 }
 
 // parseCrashRecord verifies a payload and returns its id.
@@ -308,4 +301,89 @@ func TestCrashRecordDetectsDamage(t *testing.T) {
 	if _, err := parseCrashRecord(nil); err == nil || errors.Is(err, nil) && err.Error() == "" {
 		t.Errorf("empty record passed")
 	}
+}
+
+// TestE2ECrashAcrossSegments kills the server while large records stream
+// into one shard past the log's segment size (64 MiB by default), so that
+// recovery has to deal with several segments, a fresh segment, and a torn
+// tail of large records.
+func TestE2ECrashAcrossSegments(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0xb16))
+	s := startServer(t, withQuotasOff())
+	reader := s.KinesisClient(t)
+	c := kinesis.New(reader.Options(), func(o *kinesis.Options) { o.Retryer = aws.NopRetryer{} })
+	const stream = "crash-segments"
+	createStream(t, c, stream, 1)
+
+	var mu sync.Mutex
+	acked := map[string]ackedRec{}
+	visible := map[string]bool{}
+	maxSeq := map[string]*big.Int{}
+	var written atomic.Int64
+	for cycle := 0; cycle < 4; cycle++ {
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		for p := 0; p < 2; p++ {
+			wg.Add(1)
+			prng := rand.New(rand.NewPCG(rng.Uint64(), uint64(p)))
+			go func(p int) {
+				defer wg.Done()
+				for n := 0; !stop.Load(); n++ {
+					var entries []types.PutRecordsRequestEntry
+					var ids []string
+					size := 0
+					for i := 0; size < 4<<20; i++ {
+						id := fmt.Sprintf("big-p%d-c%d-n%d-%d", p, cycle, n, i)
+						d := crashRecordSized(prng, id, 200<<10+prng.IntN(800<<10))
+						size += len(d)
+						entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String(id), Data: d})
+						ids = append(ids, id)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+					out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
+					cancel()
+					if err != nil {
+						time.Sleep(5 * time.Millisecond)
+						continue
+					}
+					mu.Lock()
+					for i, r := range out.Records {
+						if r.ErrorCode == nil {
+							acked[ids[i]] = ackedRec{aws.ToString(r.ShardId), aws.ToString(r.SequenceNumber)}
+							written.Add(int64(len(entries[i].Data)))
+						}
+					}
+					mu.Unlock()
+				}
+			}(p)
+		}
+		// Kill somewhere in the next 20–45 MiB: across four cycles the shard
+		// passes 64 MiB at a random point.
+		target := written.Load() + int64(20<<20+rng.IntN(25<<20))
+		eventually(t, 60*time.Second, func() bool { return written.Load() >= target }, "cycle %d: producers did not write enough", cycle)
+		time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
+		s.Kill()
+		stop.Store(true)
+		wg.Wait()
+		s.Restart()
+		verifyCrashStream(t, reader, stream, cycle, &mu, acked, visible, maxSeq)
+		if t.Failed() {
+			t.Fatalf("cycle %d failed (seed %d)", cycle, seed)
+		}
+		t.Logf("cycle %d: %d MiB acknowledged so far, %d records visible", cycle, written.Load()>>20, len(visible))
+	}
+}
+
+// crashRecordSized is crashRecord with a given payload size.
+func crashRecordSized(rng *rand.Rand, id string, n int) []byte {
+	b := make([]byte, 0, len(id)+1+n+sha256.Size)
+	b = append(b, id...)
+	b = append(b, '|')
+	for i := 0; i < n; i++ {
+		b = append(b, byte(rng.Uint32()))
+	}
+	sum := sha256.Sum256(b)
+	return append(b, sum[:]...)
 }
