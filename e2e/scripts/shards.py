@@ -120,6 +120,8 @@ def main():
             for p in (s.get("ParentShardId"), s.get("AdjacentParentShardId")):
                 check(p is None or p in ids_all, "shard %s names unknown parent %s", s["ShardId"], p)
     res["shards_total"] = len(shards)
+    # Closed shards do not count against the account's open shards.
+    eq(c.describe_limits()["OpenShardCount"], 3, "DescribeLimits OpenShardCount after resharding")
     c.delete_stream(StreamName=name)
     res["ok"] = True
     return res
