@@ -108,6 +108,16 @@ def main():
             p = r["Data"].decode().rstrip(".")
             check(p not in seen, "record %s read twice (%s and %s)", p, seen.get(p), sid)
             seen[p] = (sid, r["SequenceNumber"])
+    # Per partition key, records come out in the order they were written,
+    # across the lineage too (parents are read before their children and each
+    # producer thread writes one call at a time).
+    last_n = {}
+    for sid in order:
+        for r in got[sid]:
+            pid, n = r["Data"].decode().rstrip(".")[1:].split("-")
+            k = r["PartitionKey"]
+            check(int(n) > last_n.get(k, -1), "key %s: record %s read after %s (shard %s)", k, n, last_n.get(k), sid)
+            last_n[k] = int(n)
     missing = [p for p in acked if p not in seen]
     check(not missing, "%d acknowledged records never read, e.g. %r", len(missing), missing[:5])
     for p, (sid, seq) in acked.items():
