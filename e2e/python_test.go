@@ -299,6 +299,14 @@ func TestE2EBoto3ReshardWithQuotas(t *testing.T) {
 	})
 }
 
+func TestE2EBoto3ControlRaces(t *testing.T) {
+	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
+		res := runScript(t, g.python, s, "control_races.py")
+		checkVersion(t, g, res)
+		t.Logf("answers: %v", res["codes"])
+	}, withQuotasOff())
+}
+
 func TestE2EBoto3Quotas(t *testing.T) {
 	// Quotas are on by default: no --quotas flag.
 	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
