@@ -26,6 +26,8 @@ def main():
     eq(len(d["Shards"]), 3, "shard count")
     eq(d["StreamModeDetails"]["StreamMode"], "PROVISIONED", "stream mode")
     eq(d.get("EncryptionType", "NONE"), "NONE", "EncryptionType")
+    eq(d.get("EnhancedMonitoring"), [{"ShardLevelMetrics": []}], "EnhancedMonitoring of a new stream")
+    check("KeyId" not in d, "KeyId on an unencrypted stream: %r", d.get("KeyId"))
     m = ARN_RE.match(d["StreamARN"])
     check(m and m.group(1) == prov, "StreamARN %r is not arn:aws:kinesis:us-east-1:<12 digits>:stream/%s", d["StreamARN"], prov)
     eq([s["ShardId"] for s in d["Shards"]], ["shardId-%012d" % i for i in range(3)], "shard ids")
