@@ -60,7 +60,13 @@ func runMain(m *testing.M) int {
 	caudalBinary = filepath.Join(dir, "caudal")
 	// The test binary runs in the package directory (e2e/); the module root
 	// is its parent.
-	build := exec.Command("go", "build", "-o", caudalBinary, "./cmd/caudal")
+	args := []string{"build", "-o", caudalBinary}
+	if os.Getenv("CAUDAL_E2E_RACE") != "" {
+		// A race-enabled server: any "WARNING: DATA RACE" it prints fails
+		// the test that was running (see startServer's cleanup).
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "./cmd/caudal")...)
 	build.Dir = ".."
 	out, err := build.CombinedOutput()
 	if err != nil {
@@ -97,6 +103,7 @@ type Server struct {
 	stdout   *syncBuffer   // across all starts of this server
 	stderr   *syncBuffer
 	starts   int
+	stopping bool // the test stopped or killed the current process on purpose
 }
 
 // serverOption configures startServer.
@@ -151,8 +158,20 @@ func startServer(t testing.TB, opts ...serverOption) *Server {
 		}
 	}
 	t.Cleanup(func() {
+		s.mu.Lock()
+		unexpected := s.cmd != nil && !s.stopping
+		s.mu.Unlock()
 		if s.running() {
-			s.stop(syscall.SIGTERM)
+			if code := s.stop(syscall.SIGTERM); code != 0 {
+				t.Errorf("caudal server exited with code %d on SIGTERM at the end of the test, want 0", code)
+			}
+		} else if unexpected {
+			t.Errorf("caudal server died during the test (exit code %d) without being stopped or killed", s.ExitCode())
+		}
+		for _, bad := range []string{"WARNING: DATA RACE", "panic:", "fatal error:", "panicked"} {
+			if strings.Contains(s.Stderr(), bad) || strings.Contains(s.Stdout(), bad) {
+				t.Errorf("caudal server printed %q", bad)
+			}
 		}
 		if t.Failed() {
 			s.dumpOutput()
@@ -209,6 +228,7 @@ func (s *Server) start() error {
 	s.cmd = cmd
 	s.done = done
 	s.exitCode = -1
+	s.stopping = false
 	s.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
@@ -354,6 +374,9 @@ func (s *Server) stop(sig syscall.Signal) int {
 	if cmd == nil {
 		return s.ExitCode()
 	}
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
 	select {
 	case <-done:
 		return s.ExitCode()
