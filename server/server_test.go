@@ -260,7 +260,11 @@ func TestSignedRequestsThroughRawHTTP(t *testing.T) {
 
 func TestOversizedBodyIsRefused(t *testing.T) {
 	s := startTest(t, Config{})
-	big := `{"StreamName":"` + strings.Repeat("a", protocol.DefaultMaxBodyBytes) + `"}`
+	limit := int((*s.services.Load())[0].handler.MaxBodyBytes)
+	if limit <= 0 {
+		limit = protocol.DefaultMaxBodyBytes
+	}
+	big := `{"StreamName":"` + strings.Repeat("a", limit) + `"}`
 	resp := postTarget(t, s.URL()+"/", "Kinesis_20131202.CreateStream", big, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
