@@ -270,6 +270,12 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 				}
 			}
 		}
+		if len(recs) == 0 {
+			// Nothing is stored at or after pos (Read returns a record if one
+			// exists): expired or lost records must not keep a reader of a
+			// closed shard from reaching its end.
+			pos = end
+		}
 		enc := ""
 		if s.meta.EncryptionType == "KMS" {
 			enc = "KMS"

@@ -133,3 +133,28 @@ func TestRetentionLoopRuns(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// A closed shard whose records have all passed retention still ends: its
+// reader gets no records, a null iterator and the children.
+func TestClosedShardWithExpiredRecordsEnds(t *testing.T) {
+	cfg, clk := testConfig(t)
+	cfg.SegmentBytes = 4096
+	e := openEngine(t, cfg)
+	mustCreate(t, e, "s", 1)
+	for i := 0; i < 20; i++ {
+		putTo(t, e, "s", "0", strings.Repeat("o", 500))
+	}
+	clk.Advance(25 * time.Hour)
+	if err := e.SplitShard(testRegion, "s", "shardId-000000000000", HashKey{Hi: 1 << 63}); err != nil {
+		t.Fatal(err)
+	}
+	for _, expire := range []bool{false, true} {
+		if expire {
+			e.ExpireNow()
+		}
+		r, err := e.GetRecords(testRegion, iter(t, e, "s", "shardId-000000000000", Position{Type: TrimHorizon}), 100)
+		if err != nil || len(r.Records) != 0 || r.NextIterator != "" || len(r.ChildShards) != 2 {
+			t.Fatalf("expire=%v: %+v %v", expire, r, err)
+		}
+	}
+}
