@@ -69,6 +69,7 @@ func (s *syncBuffer) String() string {
 
 type cliRun struct {
 	stdin  string
+	in     io.Reader // instead of stdin, e.g. a pipe the test feeds
 	getenv map[string]string
 	ctx    context.Context
 	stdout *syncBuffer // optional: share to watch a running command
@@ -81,7 +82,11 @@ func (ts *testServer) run(t *testing.T, r cliRun, args ...string) (stdout, stder
 		r.stdout = &syncBuffer{}
 	}
 	var errb syncBuffer
-	e := &env{stdin: strings.NewReader(r.stdin), stdout: r.stdout, stderr: &errb,
+	in := r.in
+	if in == nil {
+		in = strings.NewReader(r.stdin)
+	}
+	e := &env{stdin: in, stdout: r.stdout, stderr: &errb,
 		getenv: func(k string) string { return r.getenv[k] }}
 	root := newRootCmd(e)
 	root.SetArgs(append([]string{"--endpoint", ts.URL(), "--data", ts.dir}, args...))

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -95,30 +96,94 @@ type putter struct {
 	warnedKey  bool
 }
 
+// maxLinger is how long a partial batch waits for more lines. Input that
+// trickles in (`tail -f app.log | caudal put logs`) is put within this
+// delay instead of waiting for 500 lines or the end of input.
+const maxLinger = 200 * time.Millisecond
+
+// inputLine is one line (or the read error that ended the input).
+type inputLine struct {
+	no   int
+	line []byte
+	err  error
+}
+
 func (p *putter) run(ctx context.Context, in io.Reader) error {
 	cr := &countingReader{r: in}
-	r := bufio.NewReaderSize(cr, 256<<10)
-	for lineNo := 1; ; lineNo++ {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			line = bytes.TrimRight(line, "\r\n")
-			if len(line) > 0 {
-				if err := p.add(ctx, lineNo, line); err != nil {
-					return err
-				}
-			}
-		}
-		if p.bar != nil {
-			p.bar.update(cr.n, p.sent)
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("read input: %w", err)
+	lines := make(chan inputLine, 1024)
+	done := make(chan struct{})
+	defer close(done)
+	// Reading happens in its own goroutine so that a partial batch can be
+	// sent on a timer while the reader blocks on a quiet input.
+	go readLines(cr, lines, done)
+
+	var linger *time.Timer
+	var lingerC <-chan time.Time
+	stopLinger := func() {
+		if linger != nil {
+			linger.Stop()
+			linger, lingerC = nil, nil
 		}
 	}
-	return p.flush(ctx)
+	defer stopLinger()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-lingerC:
+			linger, lingerC = nil, nil
+			if err := p.flush(ctx); err != nil {
+				return err
+			}
+		case l, ok := <-lines:
+			if !ok {
+				return p.flush(ctx)
+			}
+			if l.err != nil {
+				return fmt.Errorf("read input: %w", l.err)
+			}
+			if err := p.add(ctx, l.no, l.line); err != nil {
+				return err
+			}
+			if p.bar != nil {
+				p.bar.update(cr.n.Load(), p.sent)
+			}
+			switch {
+			case len(p.batch) == 0:
+				stopLinger()
+			case linger == nil:
+				linger = time.NewTimer(maxLinger)
+				lingerC = linger.C
+			}
+		}
+	}
+}
+
+// readLines sends every non-empty line of r (without its line ending) and
+// closes lines at the end of input; a read error is sent as the last item.
+func readLines(r io.Reader, lines chan<- inputLine, done <-chan struct{}) {
+	defer close(lines)
+	br := bufio.NewReaderSize(r, 256<<10)
+	for no := 1; ; no++ {
+		line, err := br.ReadBytes('\n')
+		if line = bytes.TrimRight(line, "\r\n"); len(line) > 0 {
+			select {
+			case lines <- inputLine{no: no, line: line}:
+			case <-done:
+				return
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			select {
+			case lines <- inputLine{err: err}:
+			case <-done:
+			}
+			return
+		}
+	}
 }
 
 func (p *putter) add(ctx context.Context, lineNo int, line []byte) error {
@@ -135,8 +200,7 @@ func (p *putter) add(ctx context.Context, lineNo int, line []byte) error {
 			return err
 		}
 	}
-	// The line's bytes belong to the reader's buffer only until the next
-	// read; ReadBytes returns a fresh slice, so keeping it is safe.
+	// ReadBytes returns a fresh slice per line, so keeping it is safe.
 	p.batch = append(p.batch, types.PutRecordsRequestEntry{Data: line, PartitionKey: aws.String(key)})
 	p.batchBytes += size
 	return nil
@@ -237,14 +301,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// countingReader counts the bytes read (for the progress bar); the count
+// is read from another goroutine than the one reading.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 

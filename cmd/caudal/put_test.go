@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +72,36 @@ func TestPutRefusesOversizedInput(t *testing.T) {
 	// Nothing was put by the refused runs: validation happens before a batch is sent.
 	if out := ts.must(t, cliRun{}, "tail", "s"); out != "" {
 		t.Errorf("refused puts stored %q", out)
+	}
+}
+
+// TestPutTrickle feeds put through a pipe that stays open: lines must be
+// put after a short linger, not only at 500 lines or the end of input.
+func TestPutTrickle(t *testing.T) {
+	ts := startServer(t)
+	ts.must(t, cliRun{}, "streams", "create", "trickle", "--shards", "1")
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	var out string
+	go func() {
+		var err error
+		out, _, err = ts.run(t, cliRun{in: pr}, "put", "trickle")
+		done <- err
+	}()
+	for i, batch := range [][]string{{"a", "b"}, {"c"}} {
+		if _, err := io.WriteString(pw, strings.Join(batch, "\n")+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		want := 2 + i
+		waitFor(t, fmt.Sprintf("%d records while the input stays open", want), func() bool {
+			return len(lines(ts.must(t, cliRun{}, "tail", "trickle"))) == want
+		})
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "put 3 records to trickle") {
+		t.Errorf("summary = %q", out)
 	}
 }
