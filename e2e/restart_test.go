@@ -290,3 +290,51 @@ func TestE2ECrashDuringResharding(t *testing.T) {
 		t.Logf("cycle %d: killed after %s; %d shards, %d open, %d records intact", cycle, what, len(all), len(openShards(all)), len(seen))
 	}
 }
+
+// TestE2ECrashAfterControlPlaneAck: a control-plane change that was
+// acknowledged survives an immediate SIGKILL — a created stream exists, a
+// deleted one stays deleted, tags and retention stick.
+func TestE2ECrashAfterControlPlaneAck(t *testing.T) {
+	s := startServer(t)
+	c := s.KinesisClient(t)
+	ctx := ctxT(t)
+	for cycle := 0; cycle < 5; cycle++ {
+		created := fmt.Sprintf("cp-new-%d", cycle)
+		if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(created), ShardCount: aws.Int32(int32(cycle%3 + 1))}); err != nil {
+			t.Fatal(err)
+		}
+		var deleted string
+		if cycle > 0 {
+			deleted = fmt.Sprintf("cp-new-%d", cycle-1)
+			if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(deleted)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(created), Tags: map[string]string{"cycle": fmt.Sprint(cycle)}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String(created), RetentionPeriodHours: aws.Int32(int32(25 + cycle))}); err != nil {
+			t.Fatal(err)
+		}
+		s.Kill()
+		s.Restart()
+
+		waitActive(t, c, created)
+		if got := retention(t, c, created); got != int32(25+cycle) {
+			t.Errorf("cycle %d: retention %d after SIGKILL, acknowledged %d", cycle, got, 25+cycle)
+		}
+		tags, err := c.ListTagsForStream(ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(created)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tagMap(tags.Tags)["cycle"] != fmt.Sprint(cycle) {
+			t.Errorf("cycle %d: acknowledged tag lost after SIGKILL: %v", cycle, tagMap(tags.Tags))
+		}
+		if n := len(listAllShards(t, c, created, nil)); n != cycle%3+1 {
+			t.Errorf("cycle %d: %d shards after SIGKILL, created with %d", cycle, n, cycle%3+1)
+		}
+		if deleted != "" {
+			waitGone(t, c, deleted)
+		}
+	}
+}
