@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+
+	"github.com/caudal/caudal/shardlog"
 )
 
 // Shard iterator tokens.
@@ -251,7 +253,10 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 	var out Records
 	var bytes int
 	if pos < end {
-		recs, err := sh.log.Read(pos, limit, MaxGetRecordsBytes, nil)
+		// Size the buffer by what can exist (end-pos), so an empty poll
+		// allocates little and a full read does not regrow.
+		buf := make([]shardlog.Record, 0, min(uint64(limit), end-pos))
+		recs, err := sh.log.Read(pos, limit, MaxGetRecordsBytes, buf)
 		if err != nil {
 			return Records{}, internalErr(err, "stream: read %s/%s", s.name, sh.id)
 		}
@@ -265,7 +270,7 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			pos = max(pos, o)
 			recs = recs[:0]
 			if pos < end {
-				if recs, err = sh.log.Read(pos, limit, MaxGetRecordsBytes, nil); err != nil {
+				if recs, err = sh.log.Read(pos, limit, MaxGetRecordsBytes, buf[:0]); err != nil {
 					return Records{}, internalErr(err, "stream: read %s/%s", s.name, sh.id)
 				}
 			}
