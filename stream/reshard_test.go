@@ -384,3 +384,50 @@ func TestConcurrentAdministration(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Children start their logs at or above every parent's end offset, so
+// offsets, not only sequence numbers, grow along each lineage.
+func TestChildOffsetsAboveParents(t *testing.T) {
+	cfg, _ := testConfig(t)
+	e := openEngine(t, cfg)
+	mustCreate(t, e, "s", 2)
+	put(t, e, "s", "a", 100)
+	if _, err := e.UpdateShardCount(testRegion, "s", 3); err != nil {
+		t.Fatal(err)
+	}
+	put(t, e, "s", "b", 100)
+	if err := e.MergeShards(testRegion, "s", ShardID(e.mustOpen(t, "s")[0]), ShardID(e.mustOpen(t, "s")[1])); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := e.lookup(testRegion, "s")
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	end := map[string]uint64{}
+	for _, sm := range s.meta.Shards {
+		if sm.Closed {
+			end[ShardID(sm.Index)] = sm.EndOffset
+		}
+	}
+	for _, sm := range s.meta.Shards {
+		for _, p := range []string{sm.Parent, sm.AdjacentParent} {
+			if p != "" && sm.StartOffset < end[p] {
+				t.Fatalf("%s starts at offset %d below parent %s's end %d", ShardID(sm.Index), sm.StartOffset, p, end[p])
+			}
+		}
+	}
+}
+
+// mustOpen lists the open shards' indexes by hash start.
+func (e *Engine) mustOpen(t *testing.T, name string) []int {
+	s, err := e.lookup(testRegion, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []int
+	for _, sh := range s.open {
+		out = append(out, sh.index)
+	}
+	return out
+}
