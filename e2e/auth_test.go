@@ -276,8 +276,8 @@ func TestE2EAuthGeneratedCredentials(t *testing.T) {
 	if s.AccessKeyID == testAccessKeyID || len(s.AccessKeyID) < 16 || len(s.SecretAccessKey) < 30 {
 		t.Errorf("generated key looks wrong: id %q, secret of %d chars", s.AccessKeyID, len(s.SecretAccessKey))
 	}
-	if !strings.Contains(s.Stdout(), s.AccessKeyID) {
-		t.Errorf("the start-up banner does not print the access key id %s:\n%s", s.AccessKeyID, s.Stdout())
+	if !strings.Contains(s.Stdout(), s.AccessKeyID) || !strings.Contains(s.Stdout(), s.SecretAccessKey) {
+		t.Errorf("the start-up banner does not print the generated key (id %s and its secret):\n%s", s.AccessKeyID, s.Stdout())
 	}
 	c := s.KinesisClient(t)
 	createStream(t, c, "generated", 1)

@@ -13,4 +13,21 @@
 //     credentials (no user config can leak in).
 //   - clients locates the real clients (two boto3 generations and two AWS CLI
 //     major versions) and fails — never skips — when one is missing.
+//   - With CAUDAL_E2E_RACE=1 the server is built with -race, and any data
+//     race, panic or unexpected exit it reports fails the running test.
+//
+// Where to look:
+//
+//	gosdk_test.go    every Kinesis operation through the AWS SDK for Go v2,
+//	                 errors, quotas, resharding under load, h2c
+//	cbor_test.go     hand-built CBOR as the AWS SDK for Java sends it
+//	auth_test.go     SigV4 refusals over raw HTTP, regions, generated keys,
+//	                 SIGTERM under load
+//	crash_test.go    SIGKILL mid-PutRecords, many cycles, self-verifying data
+//	restart_test.go  what survives restarts and kills (settings, iterators,
+//	                 resharding, control-plane acknowledgements)
+//	datadir_test.go  one server per data directory
+//	python_test.go, cli_test.go, scripts/   boto3 and the AWS CLI
+//
+// Run them all with `go test ./e2e/`; select with -run 'TestE2E…'.
 package e2e
