@@ -101,6 +101,7 @@ Start a server with "caudal server"; the other commands are a client of it.`,
 		newStreamsCmd(e, g),
 		newPutCmd(e, g),
 		newTailCmd(e, g),
+		newBenchCmd(e, g),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root

@@ -1,0 +1,181 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+// startPoint is where a read pass starts in every shard.
+type startPoint struct {
+	typ types.ShardIteratorType
+	at  time.Time // for AT_TIMESTAMP
+}
+
+// readPass is one reader per shard, together checking off the records
+// they see in the tracker under one pass.
+type readPass struct {
+	r    *runner
+	pass int
+	name string
+
+	c                counters
+	corrupt, foreign atomic.Uint64
+	firstErr         errOnce
+
+	mu      sync.Mutex
+	hist    Histogram // of GetRecords calls; guarded by mu
+	err     error     // first reader that gave up; guarded by mu
+	elapsed time.Duration
+}
+
+func (r *runner) newReadPass(pass int, name string) *readPass {
+	return &readPass{r: r, pass: pass, name: name}
+}
+
+// readAll reads every shard until, after done is closed, a GetRecords
+// call finds the shard's end of data. Everything acknowledged before done
+// closed is in the shard by then, so a reader that stops has seen it.
+func (rp *readPass) readAll(ctx context.Context, shards []string, sp startPoint, done <-chan struct{}) {
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, shard := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var h Histogram
+			err := rp.readShard(ctx, shard, sp, done, &h)
+			rp.mu.Lock()
+			defer rp.mu.Unlock()
+			rp.hist.Merge(&h)
+			if err != nil && rp.err == nil {
+				rp.err = fmt.Errorf("shard %s: %w", shard, err)
+			}
+		}()
+	}
+	wg.Wait()
+	rp.elapsed = time.Since(start)
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// idlePoll is how long a consumer that is caught up waits before asking
+// again while producers are still writing.
+const idlePoll = 10 * time.Millisecond
+
+func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, done <-chan struct{}, h *Histogram) error {
+	kc := rp.r.kc
+	in := &kinesis.GetShardIteratorInput{StreamName: &rp.r.stream, ShardId: &shard, ShardIteratorType: sp.typ}
+	if sp.typ == types.ShardIteratorTypeAtTimestamp {
+		in.Timestamp = aws.Time(sp.at)
+	}
+	var lastSeq *string
+	iterator := func() (*string, error) {
+		for attempt := 0; ; attempt++ {
+			if lastSeq != nil {
+				in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp = types.ShardIteratorTypeAfterSequenceNumber, lastSeq, nil
+			}
+			out, err := kc.GetShardIterator(ctx, in)
+			if err == nil {
+				return out.ShardIterator, nil
+			}
+			if !isThrottle(err) || attempt >= maxAttempts {
+				return nil, fmt.Errorf("GetShardIterator: %w", err)
+			}
+			rp.c.throttles.Add(1)
+			if err := sleepCtx(ctx, backoff(attempt+1)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	it, err := iterator()
+	if err != nil {
+		return err
+	}
+	throttled := 0
+	for it != nil {
+		caughtUpFinal := closed(done) // asked after the writers stopped
+		t0 := time.Now()
+		out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(10000)})
+		lat := time.Since(t0)
+		rp.c.calls.Add(1)
+		if err != nil {
+			switch {
+			case isThrottle(err):
+				rp.c.throttles.Add(1)
+				throttled++
+				if throttled > 10*maxAttempts {
+					return fmt.Errorf("GetRecords throttled %d times in a row: %w", throttled, err)
+				}
+				if err := sleepCtx(ctx, backoff(min(throttled, 5))); err != nil {
+					return err
+				}
+				continue
+			case isCode(err, "ExpiredIteratorException"):
+				if it, err = iterator(); err != nil {
+					return err
+				}
+				continue
+			case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+				return ctx.Err()
+			}
+			rp.c.errors.Add(1)
+			return fmt.Errorf("GetRecords: %w", err)
+		}
+		throttled = 0
+		h.Record(lat)
+		for i := range out.Records {
+			rec := &out.Records[i]
+			id, err := decodeRecord(rec.Data, rp.r.run, rp.r.cfg.RecordSize)
+			switch {
+			case errors.Is(err, errForeign):
+				rp.foreign.Add(1)
+				continue
+			case err != nil || !rp.r.tr.saw(rp.pass, id):
+				rp.corrupt.Add(1)
+				continue
+			}
+			rp.c.records.Add(1)
+			rp.c.bytes.Add(uint64(len(rec.Data)))
+		}
+		if n := len(out.Records); n > 0 {
+			lastSeq = out.Records[n-1].SequenceNumber
+		}
+		it = out.NextShardIterator
+		if len(out.Records) == 0 {
+			if caughtUpFinal && aws.ToInt64(out.MillisBehindLatest) == 0 {
+				return nil
+			}
+			if !caughtUpFinal {
+				if err := sleepCtx(ctx, idlePoll); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil // a closed shard's end
+}
+
+func (rp *readPass) phase() *Phase {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	p := newPhase(rp.elapsed, &rp.c, &rp.hist, rp.firstErr.msg())
+	if rp.err != nil && p.FirstError == "" {
+		p.FirstError = rp.err.Error()
+	}
+	return p
+}
