@@ -115,6 +115,9 @@ func wantRawError(t testing.TB, r rawResp, code string, status int) {
 	if r.Header.Get("x-amzn-RequestId") == "" {
 		t.Errorf("%s answer has no x-amzn-RequestId", code)
 	}
+	if ct := r.Header.Get("Content-Type"); ct != contentTypeJSON {
+		t.Errorf("%s answer Content-Type %q, want %q (the request's protocol)", code, ct, contentTypeJSON)
+	}
 }
 
 // wantNoStream asserts that a correctly signed client sees no such stream.
