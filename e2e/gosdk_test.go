@@ -433,6 +433,41 @@ func testPutAndIterators(t *testing.T, c *kinesis.Client) {
 	}
 }
 
+// TestE2EGoSDKMillisBehindLatest: a reader one record behind a record that
+// arrived 150 ms later is told it is behind; at the tip it is told 0.
+func TestE2EGoSDKMillisBehindLatest(t *testing.T) {
+	s := startServer(t)
+	c := s.KinesisClient(t)
+	ctx := ctxT(t)
+	createStream(t, c, "lag", 1)
+	put := func(d string) {
+		if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("lag"), PartitionKey: aws.String("k"), Data: []byte(d)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("first")
+	waitClock(time.Now().Add(150 * time.Millisecond))
+	put("second")
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("lag"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator, Limit: aws.Int32(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if behind := aws.ToInt64(out.MillisBehindLatest); behind < 100 || behind > 60_000 {
+		t.Errorf("one record behind a record 150 ms newer: MillisBehindLatest = %d", behind)
+	}
+	out, err = c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: out.NextShardIterator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Records) != 1 || aws.ToInt64(out.MillisBehindLatest) != 0 {
+		t.Errorf("at the tip: %d records, MillisBehindLatest %d; want 1 and 0", len(out.Records), aws.ToInt64(out.MillisBehindLatest))
+	}
+}
+
 func firstSeq(rs []types.Record) string {
 	if len(rs) == 0 {
 		return "<none>"
