@@ -5,7 +5,11 @@ package e2e
 
 import (
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,5 +69,63 @@ func TestE2EDataDirInUse(t *testing.T) {
 	r := readShard(t, c, "owned", "shardId-000000000000")
 	if len(r.Records) != 1 || string(r.Records[0].Data) != "first" {
 		t.Errorf("first server's data after the refused second start: %d records", len(r.Records))
+	}
+}
+
+// TestE2EServerFromEnvironment: CAUDAL_LISTEN and CAUDAL_DATA configure the
+// server as --listen and --data do, and the banner's first line names the
+// endpoint.
+func TestE2EServerFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	var out syncBuffer
+	cmd := exec.Command(caudalBinary, "server")
+	cmd.Env = append(filteredEnviron("CAUDAL_", "AWS_"), "CAUDAL_LISTEN="+addr, "CAUDAL_DATA="+dir)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	client := &http.Client{Timeout: time.Second}
+	eventually(t, readyTimeout, func() bool {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("server exited early (%v):\n%s", err, out.String())
+		default:
+		}
+		resp, err := client.Get("http://" + addr + "/_caudal/health")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, "server configured by CAUDAL_LISTEN=%s did not answer health; output:\n%s", addr, &out)
+	if first := strings.SplitN(out.String(), "\n", 2)[0]; first != "caudal listening on http://"+addr {
+		t.Errorf("first line %q, want %q", first, "caudal listening on http://"+addr)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "credentials.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("CAUDAL_DATA=%s: credentials.json %v (mode %v)", dir, err, fi)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		exited <- err
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(stopTimeout):
+		t.Errorf("no exit within %v of SIGTERM", stopTimeout)
 	}
 }
