@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
 )
 
 // startPoint is where a read pass starts in every shard.
@@ -106,7 +107,7 @@ func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, 
 	if err != nil {
 		return err
 	}
-	throttled := 0
+	throttled, failed := 0, 0
 	for it != nil {
 		caughtUpFinal := closed(done) // asked after the writers stopped
 		t0 := time.Now()
@@ -134,9 +135,25 @@ func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, 
 				return ctx.Err()
 			}
 			rp.c.errors.Add(1)
-			return fmt.Errorf("GetRecords: %w", err)
+			rp.firstErr.set(fmt.Errorf("shard %s: GetRecords: %w", shard, err))
+			// A call that failed without an AWS error is retried with the
+			// same iterator, which stays valid, as the SDK's own retryer
+			// (off here) would; AWS errors are final. The common case is
+			// the SDK/net/http race of aws-sdk-go-v2#1825 and #2737: the
+			// transport's write loop closes a connection whose answer is
+			// still being read ("use of closed network connection"). A
+			// fast local server makes it frequent; the SDK retries
+			// net.ErrClosed by default since aws-sdk-go-v2#2949.
+			var api smithy.APIError
+			if failed++; errors.As(err, &api) || failed > maxConsecutiveErrors {
+				return fmt.Errorf("GetRecords: %w", err)
+			}
+			if err := sleepCtx(ctx, backoff(failed)); err != nil {
+				return err
+			}
+			continue
 		}
-		throttled = 0
+		throttled, failed = 0, 0
 		h.Record(lat)
 		for i := range out.Records {
 			rec := &out.Records[i]

@@ -146,7 +146,10 @@ func (p *producer) callFailed(ctx context.Context, err error) error {
 
 // putBatch puts one batch with PutRecords, retrying throttled records
 // with backoff. Records refused for other reasons, or in a call that
-// failed outright, are left unacknowledged.
+// failed outright, are left unacknowledged and not retried: a call whose
+// answer was lost (see readShard on aws-sdk-go-v2#1825) may have stored
+// them, and a retry would then write them twice. Reads report them as
+// "unacked", which is not a verification failure.
 func (p *producer) putBatch(ctx context.Context, pending []types.PutRecordsRequestEntry, ids []uint64) error {
 	size := uint64(p.r.cfg.RecordSize)
 	for attempt := 0; len(pending) > 0; attempt++ {
