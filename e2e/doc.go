@@ -18,8 +18,11 @@
 //
 // Where to look:
 //
-//	gosdk_test.go    every Kinesis operation through the AWS SDK for Go v2,
-//	                 errors, quotas, resharding under load, h2c
+//	gosdk_test.go    every Kinesis operation through the AWS SDK for Go v2
+//	                 (gosdk_shards_test.go: ListShards filters, split, merge,
+//	                 UpdateShardCount; gosdk_errors_test.go: error codes and
+//	                 statuses, quotas; gosdk_stress_test.go: resharding under
+//	                 load, races, GetRecords bounds, lag, h2c, unicode)
 //	cbor_test.go     hand-built CBOR as the AWS SDK for Java sends it
 //	auth_test.go     SigV4 refusals over raw HTTP, regions, generated keys,
 //	                 SIGTERM under load
