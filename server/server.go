@@ -34,6 +34,7 @@ import (
 // Server is one running caudal. Create it with Start; stop it with
 // Shutdown. Run wraps both for callers that only need a blocking call.
 type Server struct {
+	lock    *dataLock // held from Start until Shutdown has closed the engines
 	cfg     Config
 	ln      net.Listener
 	http    *http.Server
@@ -75,11 +76,23 @@ func Start(cfg Config) (*Server, error) {
 	}
 	syncMode, _ := ParseFsync(cfg.Fsync) // validated above
 
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			lock.release()
+		}
+	}()
+
 	key, created, err := auth.LoadRoot(cfg.DataDir, cfg.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("load root key: %w", err)
 	}
 	s := &Server{
+		lock:     lock,
 		cfg:      cfg,
 		key:      key,
 		keyNote:  keyNote(cfg, created),
@@ -122,6 +135,7 @@ func Start(cfg Config) (*Server, error) {
 	s.services.Store(&[]jsonService{
 		s.newJSONService(kinesis.New(engine, cfg.AccountID), "kinesis"),
 	})
+	started = true
 	return s, nil
 }
 
@@ -165,6 +179,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 		if err := s.engine.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close stream engine: %w", err))
 		}
+	}
+	if err := s.lock.release(); err != nil {
+		errs = append(errs, fmt.Errorf("release data directory lock: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -564,3 +564,27 @@ func TestAuthErrorsUseTheRequestCodec(t *testing.T) {
 		t.Errorf("CBOR error body = %v", body)
 	}
 }
+
+func TestDataDirInUseIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	quiet := func(string) string { return "" }
+	first, err := Start(Config{Listen: "127.0.0.1:0", DataDir: dir, Log: io.Discard, Getenv: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Start(Config{Listen: "127.0.0.1:0", DataDir: dir, Log: io.Discard, Getenv: quiet})
+	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), "--data") {
+		t.Fatalf("second server on %s: %v, want an error saying the directory is in use", dir, err)
+	}
+	if err := first.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Once the first has stopped, the directory is free again.
+	again, err := Start(Config{Listen: "127.0.0.1:0", DataDir: dir, Log: io.Discard, Getenv: quiet})
+	if err != nil {
+		t.Fatalf("start after the first server stopped: %v", err)
+	}
+	if err := again.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
