@@ -68,6 +68,9 @@ type Config struct {
 
 	// Endpoint is only reported.
 	Endpoint string
+	// ServerPID, if set, is a local server process whose CPU time each
+	// phase reports (Linux /proc).
+	ServerPID int
 }
 
 func (c Config) withDefaults() Config {
@@ -204,14 +207,20 @@ func Run(ctx context.Context, kc *kinesis.Client, cfg Config) (*Report, error) {
 		}()
 	}
 
+	clock := cpuClock{serverPID: cfg.ServerPID}
+	c0 := clock.now()
 	wErr := r.write(ctx, rep)
+	c1 := clock.now()
+	rep.Write.fillCPU(c0, c1)
 	close(writesDone)
 	consWG.Wait()
+	c2 := clock.now()
 	if wErr != nil {
 		return rep, wErr
 	}
 	if cons != nil {
 		rep.Consumers = cons.phase()
+		rep.Consumers.fillCPU(c0, c2)
 		rep.Verifications = append(rep.Verifications, r.tr.verify(passConsumers, cons.name, cons.corrupt.Load(), cons.foreign.Load()))
 		if cons.err != nil {
 			return rep, fmt.Errorf("consumers: %w", cons.err)
@@ -221,8 +230,10 @@ func Run(ctx context.Context, kc *kinesis.Client, cfg Config) (*Report, error) {
 		rb := r.newReadPass(passReadBack, "read-back")
 		closed := make(chan struct{})
 		close(closed) // everything is written: read to the end
+		c3 := clock.now()
 		rb.readAll(ctx, shards, start, closed)
 		rep.ReadBack = rb.phase()
+		rep.ReadBack.fillCPU(c3, clock.now())
 		rep.Verifications = append(rep.Verifications, r.tr.verify(passReadBack, rb.name, rb.corrupt.Load(), rb.foreign.Load()))
 		if rb.err != nil {
 			return rep, fmt.Errorf("read-back: %w", rb.err)

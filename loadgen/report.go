@@ -61,6 +61,13 @@ type Phase struct {
 	Throttles     uint64  `json:"throttles"`
 	Errors        uint64  `json:"errors"`
 	FirstError    string  `json:"first_error,omitempty"`
+	// GeneratorCPUSeconds is the CPU time the whole generator process used
+	// during the phase (with consumers, the write and consumer phases
+	// overlap and each reports the same whole-process figure).
+	GeneratorCPUSeconds float64 `json:"generator_cpu_s"`
+	// ServerCPUSeconds is the server's CPU time during the phase, when
+	// Config.ServerPID names a local server process.
+	ServerCPUSeconds *float64 `json:"server_cpu_s,omitempty"`
 }
 
 // Latency summarizes call latencies, in milliseconds.
@@ -94,13 +101,18 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "stream %s (%d shards): %d producers, %s, %d partition keys\n\n", r.Stream, c.Shards, c.Producers, what, c.Keys)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tseconds\trecords\trecords/s\tMB/s\tcalls\tp50 ms\tp99 ms\tp99.9 ms\tmax ms\tthrottles\terrors\t")
+	fmt.Fprintln(tw, "phase\tseconds\trecords\trecords/s\tMB/s\tcalls\tp50 ms\tp99 ms\tp99.9 ms\tmax ms\tthrottles\terrors\tgen CPU s\tserver CPU s\t")
 	row := func(name string, p *Phase) {
 		if p == nil {
 			return
 		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%d\t%.0f\t%.2f\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t%d\t\n", name, p.Seconds, p.Records,
-			p.RecordsPerSec, p.MBPerSec, p.Calls, p.Latency.P50, p.Latency.P99, p.Latency.P999, p.Latency.Max, p.Throttles, p.Errors)
+		server := "—"
+		if p.ServerCPUSeconds != nil {
+			server = fmt.Sprintf("%.2f", *p.ServerCPUSeconds)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%d\t%.0f\t%.2f\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t%d\t%.2f\t%s\t\n", name, p.Seconds, p.Records,
+			p.RecordsPerSec, p.MBPerSec, p.Calls, p.Latency.P50, p.Latency.P99, p.Latency.P999, p.Latency.Max, p.Throttles, p.Errors,
+			p.GeneratorCPUSeconds, server)
 	}
 	row("write", r.Write)
 	row("consumers", r.Consumers)

@@ -98,5 +98,6 @@ of record data.`,
 	f.BoolVar(&cfg.ReadBack, "read-back", true, "after writing, read everything back, timed, and verify it")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the generator to this file")
+	f.IntVar(&cfg.ServerPID, "server-pid", 0, "report the CPU time of this local server process per phase (Linux)")
 	return cmd
 }

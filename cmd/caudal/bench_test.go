@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -32,7 +34,9 @@ func TestBenchVerifiesEveryRecord(t *testing.T) {
 		args []string
 		want int64 // records written, when bounded by --records
 	}{
-		{"putrecords with consumers", []string{"--records", "20000", "--record-size", "200", "--batch", "250", "--producers", "3", "--shards", "3", "--consumers"}, 20000},
+		{"putrecords with consumers", []string{"--records", "20000", "--record-size", "200", "--batch", "250", "--producers", "3", "--shards", "3", "--consumers",
+			// The in-process server is this process: its CPU is readable.
+			"--server-pid", strconv.Itoa(os.Getpid())}, 20000},
 		{"putrecord", []string{"--api", "putrecord", "--records", "300", "--producers", "4", "--record-size", "16"}, 300},
 		{"by duration, rate capped", []string{"--duration", "1s", "--rate", "5000", "--batch", "100", "--record-size", "100", "--keys", "3"}, 0},
 	}
@@ -55,6 +59,13 @@ func TestBenchVerifiesEveryRecord(t *testing.T) {
 			}
 			if rep.Config.API == loadgen.PutRecord && w.Calls != w.Records+w.Throttles {
 				t.Errorf("putrecord: %d calls for %d records and %d throttles", w.Calls, w.Records, w.Throttles)
+			}
+			if hasPID := slices.Contains(tc.args, "--server-pid"); (w.ServerCPUSeconds != nil) != hasPID ||
+				(hasPID && (rep.ReadBack.ServerCPUSeconds == nil || *w.ServerCPUSeconds <= 0)) {
+				t.Errorf("server CPU reported %v with --server-pid %v", w.ServerCPUSeconds, hasPID)
+			}
+			if w.GeneratorCPUSeconds <= 0 {
+				t.Errorf("generator CPU %v", w.GeneratorCPUSeconds)
 			}
 			if rep.ReadBack.Records != w.Records {
 				t.Errorf("read back %d records of %d written", rep.ReadBack.Records, w.Records)
