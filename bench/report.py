@@ -44,6 +44,7 @@ def dd(name):
 
 machine, caudal, kin, rss = env("machine.env"), env("caudal.env"), env("kinesalite.env"), env("rss.env")
 dsync, fdatasync = dd("dd-dsync.txt"), dd("dd-fdatasync.txt")
+dsync_end, fdatasync_end = dd("dd-dsync-end.txt"), dd("dd-fdatasync-end.txt")
 targets = ["caudal"] + (["kinesalite"] if "version" in kin else [])
 
 
@@ -59,7 +60,7 @@ def phase(name, target, key):
 rows = [
     ("1 KiB × 500, PutRecords", "put1k", "write"),
     ("100 B × 500, PutRecords", "put100", "write"),
-    ("1 KiB, PutRecord (16 producers)", "putrecord", "write"),
+    ("1 KiB, PutRecord (32 producers)", "putrecord", "write"),
     ("read-back of the 1 KiB × 500 run", "put1k", "read_back"),
     ("read-back of the 100 B run", "put100", "read_back"),
     ("mixed read-while-write: write", "mixed", "write"),
@@ -85,9 +86,11 @@ for k, label in [("nproc", "CPUs (nproc)"), ("cpu", "CPU model"), ("ram", "RAM")
 w(f"| kinesalite | {kin.get('version', kin.get('unavailable', 'not run'))} (in memory: it keeps nothing on disk) |")
 w("")
 w("## Disk: fsync'd sequential writes\n")
-w("| how | MB/s |\n|---|---:|")
-w(f"| `dd bs=64k count=4096 oflag=dsync` (every 64 KiB write synced) | {fmt(dsync, ',.1f')} |")
-w(f"| `dd bs=1M count=2048 conv=fdatasync` (one fdatasync at the end) | {fmt(fdatasync, ',.1f')} |")
+w("Measured at the start and again at the end of the run, on the file system of the data directory; "
+  "the targets below use the start values.\n")
+w("| how | MB/s at start | MB/s at end |\n|---|---:|---:|")
+w(f"| `dd bs=64k count=4096 oflag=dsync` (every 64 KiB write synced) | {fmt(dsync, ',.1f')} | {fmt(dsync_end, ',.1f')} |")
+w(f"| `dd bs=1M count=2048 conv=fdatasync` (one fdatasync at the end) | {fmt(fdatasync, ',.1f')} | {fmt(fdatasync_end, ',.1f')} |")
 w("")
 w("## Results\n")
 w(f"Each workload writes for {secs} s to a fresh 4-shard stream (1,024 partition keys), deleted afterwards; "
@@ -119,6 +122,21 @@ for label, name, key in rows:
 w("")
 w("Read latencies are of GetRecords calls (up to 10,000 records each).\n")
 
+sweep = [(p, load(f"sweep-p{p}", t), t) for t in targets for p in (2, 4, 8, 16)]
+if any(r for _, r, _ in sweep):
+    w("### Producer sweep (1 KiB × 500, 5 s each)\n")
+    w("The 500-record workloads use each target's best producer count from this sweep "
+      f"(caudal: {read('best-producers.caudal', '?').strip()}, kinesalite: {read('best-producers.kinesalite', '—').strip()}).\n")
+    w("| producers | " + " | ".join(f"{t} records/s | {t} p99 ms" for t in targets) + " |")
+    w("|---:|" + "---:|---:|" * len(targets))
+    for p in (2, 4, 8, 16):
+        cells = []
+        for t in targets:
+            r = load(f"sweep-p{p}", t)
+            cells += [fmt(r and r["write"]["records_per_s"]), fmt(r and r["write"]["latency_ms"]["p99"], ".1f")]
+        w(f"| {p} | " + " | ".join(cells) + " |")
+    w("")
+
 w("### Verification, throttles, errors\n")
 w("| workload | target | acked | verified | throttles | errors |\n|---|---|---:|---|---:|---:|")
 for name in ["put1k", "put100", "putrecord", "mixed", "halfpeak", "soak", "profile"]:
@@ -136,22 +154,23 @@ for name in ["put1k", "put100", "putrecord", "mixed", "halfpeak", "soak", "profi
         w(f"| {name} | {t} | {r['write']['records']:,} | {verdict} | {thr} | {errs} |")
 w("")
 
-w("### CPU: where the two cores went\n")
-w("Average cores busy over each bench invocation (write phase plus read-back): the server from "
-  "`/proc/<pid>/stat`, the generator from `/usr/bin/time`. The machine has "
-  f"{machine.get('nproc', '?')} cores; server + generator near that number means the run was CPU-bound.\n")
-w("| workload | target | wall s | server cores | generator cores |\n|---|---|---:|---:|---:|")
-for name in ["put1k", "put100", "putrecord", "mixed", "halfpeak", "profile"]:
+w("### CPU: where the cores went\n")
+w("CPU time per phase, measured by `caudal bench` itself: its own (getrusage) and the server's "
+  "(`--server-pid`, from `/proc/<pid>/stat`). Cores = CPU seconds ÷ phase seconds; the machine has "
+  f"{machine.get('nproc', '?')}, shared by server, generator and anything else running. "
+  "µs/record = CPU seconds ÷ records of the phase. In the mixed workload both phases overlap, "
+  "so their CPU figures are the same whole-run totals.\n")
+w("| workload | phase | target | server cores | generator cores | server µs/record | generator µs/record |")
+w("|---|---|---|---:|---:|---:|---:|")
+for label, name, key in rows + [("profile run (1 KiB × 500, 10 s)", "profile", "write")]:
     for t in targets:
-        tm = read(f"{name}.{t}.time").split()
-        sc = read(f"{name}.{t}.servercpu").strip()
-        if len(tm) < 3 or not sc:
+        p = phase(name, t, key)
+        if not p or not p["seconds"] or not p["records"]:
             continue
-        try:
-            u, s, wall = float(tm[-3]), float(tm[-2]), float(tm[-1])
-        except ValueError:
-            continue
-        w(f"| {name} | {t} | {wall:.1f} | {int(sc) / 100 / wall:.2f} | {(u + s) / wall:.2f} |")
+        sc = p.get("server_cpu_s")
+        gc = p.get("generator_cpu_s", 0)
+        w(f"| {label} | {key} | {t} | {fmt(sc and sc / p['seconds'], '.2f')} | {gc / p['seconds']:.2f} | "
+          f"{fmt(sc and sc / p['records'] * 1e6, ',.1f')} | {gc / p['records'] * 1e6:,.1f} |")
 w("")
 
 w("### Memory\n")
@@ -162,12 +181,36 @@ if "kinesalite_hwm_kb" in rss:
     w(f"| kinesalite peak RSS (VmHWM), holding every record in memory | {int(rss['kinesalite_hwm_kb']) / 1024:,.0f} MiB |")
 if "caudal_data_kb" in rss:
     w(f"| caudal data directory at the end (streams deleted) | {int(rss['caudal_data_kb']) / 1024:,.0f} MiB |")
-soak = read("soak-rss.txt").split("\n")
-samples = [l.split() for l in soak if len(l.split()) == 2]
+rss_samples = []
+for l in read("caudal-rss.txt").splitlines():
+    f = l.split()
+    if len(f) == 2 and f[1].isdigit():
+        rss_samples.append((int(f[0]), int(f[1])))
+windows = {}
+for l in read("windows.txt").splitlines():
+    f = l.split()
+    if len(f) >= 3 and f[1] == "caudal":
+        windows.setdefault(f[0], [None, None])[1 if len(f) == 4 else 0] = int(f[2])
+samples = []
+if "soak" in windows and None not in windows["soak"]:
+    a, b = windows["soak"]
+    samples = [kb for t, kb in rss_samples if a <= t <= b]
 if samples:
-    kb = [int(s[1]) for s in samples]
-    w(f"| soak: caudal RSS first / max / last sample (every 10 s) | {kb[0] / 1024:,.0f} / {max(kb) / 1024:,.0f} / {kb[-1] / 1024:,.0f} MiB |")
+    n = len(samples)
+    q = max(n // 4, 1)
+    w(f"| soak ({b - a} s at half of peak): caudal RSS max in first / last quarter; first / last sample | "
+      f"{max(samples[:q]) / 1024:,.0f} / {max(samples[-q:]) / 1024:,.0f} MiB; {samples[0] / 1024:,.0f} / {samples[-1] / 1024:,.0f} MiB |")
 w("")
+if rss_samples and windows:
+    w("caudal's resident memory (VmRSS, sampled every 2 s) during each workload against it:\n")
+    w("| workload | max RSS MiB | RSS at its end MiB |\n|---|---:|---:|")
+    for name, (a, b) in sorted(windows.items(), key=lambda kv: kv[1][0] or 0):
+        if a is None or b is None:
+            continue
+        inside = [kb for t, kb in rss_samples if a <= t <= b]
+        if inside:
+            w(f"| {name} | {max(inside) / 1024:,.0f} | {inside[-1] / 1024:,.0f} |")
+    w("")
 
 # Targets from the issue.
 w("## Against the issue's targets\n")
@@ -194,7 +237,8 @@ if cr and c1:
     w(f"| read-back ≥ 2× ingest rate | {cr['records_per_s']:,.0f} vs {c1['records_per_s']:,.0f} records/s = {r:.1f}× | {'yes' if r >= 2 else 'no'} |")
 if "caudal_hwm_kb" in rss:
     w(f"| server memory bounded (peak RSS; no growth over 5 min) | peak {int(rss['caudal_hwm_kb']) / 1024:,.0f} MiB; "
-      f"{'soak samples above' if samples else 'no 5-minute soak in this run (BENCH_SOAK_SECONDS=300 runs one)'} | {'see soak' if samples else 'not measured'} |")
+      f"{'soak: max RSS ' + format(max(samples[:max(len(samples) // 4, 1)]) / 1024, ',.0f') + ' MiB in its first quarter, ' + format(max(samples[-max(len(samples) // 4, 1):]) / 1024, ',.0f') + ' MiB in its last' if samples else 'no soak in this run (BENCH_SOAK_SECONDS=300 runs one)'} | "
+      f"{('yes' if max(samples[-max(len(samples) // 4, 1):]) <= 1.1 * max(samples[:max(len(samples) // 4, 1)]) else 'no: it grew') if samples else 'not measured'} |")
 w("")
 
 w("## Exact commands\n")
@@ -222,6 +266,21 @@ prof = read("server-profile.txt").strip()
 gprof = read("generator-profile.txt").strip()
 if prof or gprof:
     w("## Profiles (1 KiB × 500 PutRecords against caudal, 10 s)\n")
+sc = {}
+for line in read("server-syscalls.csv").splitlines():
+    parts = line.split(",")
+    if len(parts) > 2 and parts[2].startswith("syscalls:"):
+        try:
+            sc[parts[2].split("sys_enter_")[1]] = int(parts[0])
+        except ValueError:
+            pass
+pr = load("profile", "caudal")
+if sc and pr:
+    syncs = sc.get("fsync", 0) + sc.get("fdatasync", 0)
+    recs = pr["write"]["records"]
+    w(f"Server system calls over the same 10 s (`perf stat -e syscalls:sys_enter_*`): {syncs:,} fsync/fdatasync "
+      f"({syncs / 10:,.0f}/s), {sc.get('write', 0) + sc.get('pwrite64', 0):,} write/pwrite; the run acknowledged {recs:,} records "
+      f"in {pr['write']['calls']:,} PutRecords calls" + (f", so {recs / syncs:,.0f} records and {pr['write']['bytes'] / syncs / 1024:,.0f} KiB per sync." if syncs else ".") + "\n")
 if prof:
     w("Server, `perf record -F 499 -p <caudal pid>` (on-CPU samples only: time waiting for fsync does not show), "
       "`perf report --no-children --sort dso,symbol`:\n")
@@ -233,4 +292,18 @@ if gprof:
     w("```")
     w(gprof)
     w("```\n")
+sr, gr = read("server-read-profile.txt").strip(), read("generator-read-profile.txt").strip()
+if sr or gr:
+    prr = load("profileread", "caudal")
+    rb = prr and prr.get("read_back")
+    w("## Profiles of the read-back (5 s of GetRecords over 4 shards, after 8 s of 1 KiB × 500 writes)\n")
+    if rb:
+        w(f"That read-back ran at {rb['records_per_s']:,.0f} records/s ({rb['mb_per_s']:,.1f} MB/s), "
+          f"GetRecords p50 {rb['latency_ms']['p50']:.0f} ms per call of up to 10,000 records.\n")
+    for label, text in (("Server", sr), ("Generator", gr)):
+        if text:
+            w(f"{label}, `perf record -F 499 -p <pid>`, `perf report --no-children --sort dso,symbol`:\n")
+            w("```")
+            w(text)
+            w("```\n")
 print("\n".join(o))

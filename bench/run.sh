@@ -88,6 +88,14 @@ CPID=$!
 PIDS+=("$CPID")
 wait_http "http://127.0.0.1:$CPORT/_caudal/health" 30 || { log "caudal did not start"; cat "$RES/caudal-server.log" >&2; exit 1; }
 echo "server=caudal server --listen 127.0.0.1:$CPORT --quotas off --data <tmp> (fsync always, the default)" > "$RES/caudal.env"
+# caudal's resident memory every 2 s for the whole run (epoch seconds, KiB).
+(
+	while kill -0 "$CPID" 2> /dev/null; do
+		echo "$(date +%s) $(rss_kb "$CPID")"
+		sleep 2
+	done
+) > "$RES/caudal-rss.txt" 2> /dev/null &
+PIDS+=($!)
 
 # --- kinesalite --------------------------------------------------------------
 KPID=
@@ -140,11 +148,13 @@ run_bench() {
 	echo "caudal bench --endpoint http://127.0.0.1:PORT $*" | sed "s#$WORK/data/caudal#<server data dir>#; s#$RES/#<results>/#g" > "$base.cmd"
 	log "$name on $target: caudal bench $*"
 	local t0 t1
+	echo "$name $target $(date +%s)" >> "$RES/windows.txt"
 	t0=$(cpu_ticks "$pid")
-	if ! /usr/bin/time -f '%U %S %e' -o "$base.time" "${envs[@]}" "$CAUDAL" bench --endpoint "http://127.0.0.1:$port" --json "$@" > "$base.json" 2> "$base.err"; then
+	if ! /usr/bin/time -f '%U %S %e' -o "$base.time" "${envs[@]}" "$CAUDAL" bench --endpoint "http://127.0.0.1:$port" --server-pid "$pid" --json "$@" > "$base.json" 2> "$base.err"; then
 		log "  FAILED: $(tail -1 "$base.err")"
 	fi
 	t1=$(cpu_ticks "$pid")
+	echo "$name $target $(date +%s) end" >> "$RES/windows.txt"
 	echo "$(((t1 - t0)))" > "$base.servercpu" # clock ticks (1/100 s)
 	python3 - "$base.json" <<'PY' >&2 || true
 import json, sys
@@ -160,29 +170,35 @@ PY
 TARGETS=(caudal)
 [ -n "$KPID" ] && TARGETS+=(kinesalite)
 COMMON=(--shards 4 --keys 1024 --duration "${SECS}s")
+rate_of() { # results-json [phase]: records/s, or 0
+	python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))[sys.argv[2]]["records_per_s"]))' "$1" "${2:-write}" 2> /dev/null || echo 0
+}
 for t in "${TARGETS[@]}"; do
-	run_bench put1k "$t" "${COMMON[@]}" --producers 4 --record-size 1024 --batch 500 --read-back
-	run_bench put100 "$t" "${COMMON[@]}" --producers 4 --record-size 100 --batch 500 --read-back
-	run_bench putrecord "$t" "${COMMON[@]}" --producers 16 --api putrecord --record-size 1024 --read-back
-	run_bench mixed "$t" "${COMMON[@]}" --producers 4 --record-size 1024 --batch 500 --consumers --read-back=false
-	half=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["write"]["records_per_s"] / 2))' "$RES/put1k.$t.json" 2>/dev/null || echo 0)
+	# Peak needs enough batches in flight to fill group commits, and too
+	# many only queue: a short sweep picks each target's best producer
+	# count for the 500-record workloads.
+	best=4 bestrate=0
+	for p in 2 4 8 16; do
+		run_bench "sweep-p$p" "$t" --shards 4 --keys 1024 --duration 5s --producers "$p" --record-size 1024 --batch 500 --read-back=false
+		r=$(rate_of "$RES/sweep-p$p.$t.json")
+		if [ "$r" -gt "$bestrate" ]; then best=$p bestrate=$r; fi
+	done
+	echo "$best" > "$RES/best-producers.$t"
+	run_bench put1k "$t" "${COMMON[@]}" --producers "$best" --record-size 1024 --batch 500 --read-back
+	run_bench put100 "$t" "${COMMON[@]}" --producers "$best" --record-size 100 --batch 500 --read-back
+	run_bench putrecord "$t" "${COMMON[@]}" --producers 32 --api putrecord --record-size 1024 --read-back
+	run_bench mixed "$t" "${COMMON[@]}" --producers "$best" --record-size 1024 --batch 500 --consumers --read-back=false
+	half=$(($(rate_of "$RES/put1k.$t.json") / 2))
 	if [ "$half" -gt 0 ]; then
-		run_bench halfpeak "$t" "${COMMON[@]}" --producers 4 --record-size 1024 --batch 500 --rate "$half" --read-back=false
+		run_bench halfpeak "$t" "${COMMON[@]}" --producers "$best" --record-size 1024 --batch 500 --rate "$half" --read-back=false
 	fi
 done
 
 if [ "$SOAK" -gt 0 ]; then
 	half=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["write"]["records_per_s"] / 2))' "$RES/put1k.caudal.json")
-	log "soak: ${SOAK}s at $half records/s against caudal, sampling its RSS"
-	(
-		while kill -0 "$CPID" 2>/dev/null; do
-			echo "$(date +%s) $(rss_kb "$CPID")"
-			sleep 10
-		done
-	) > "$RES/soak-rss.txt" &
-	SAMPLER=$!
-	run_bench soak caudal --shards 4 --keys 1024 --duration "${SOAK}s" --producers 4 --record-size 1024 --batch 500 --rate "$half" --read-back=false
-	kill "$SAMPLER" 2>/dev/null || true
+	best=$(cat "$RES/best-producers.caudal" 2> /dev/null || echo 4)
+	log "soak: ${SOAK}s at $half records/s against caudal (its RSS is sampled throughout)"
+	run_bench soak caudal --shards 4 --keys 1024 --duration "${SOAK}s" --producers "$best" --record-size 1024 --batch 500 --rate "$half" --read-back=false
 fi
 
 echo "caudal_hwm_kb=$(hwm_kb "$CPID")" > "$RES/rss.env"
@@ -193,18 +209,48 @@ du -sk "$WORK/data/caudal" | awk '{print "caudal_data_kb=" $1}' >> "$RES/rss.env
 if [ "$PROFILE" = 1 ]; then
 	log "profiling: server with perf, generator with --cpuprofile, 1 KiB x 500 for 10 s"
 	if command -v perf > /dev/null; then
-		perf record -F 499 -p "$CPID" -o "$RES/server.perf" -- sleep 11 > /dev/null 2>&1 &
+		perf record -F 499 -p "$CPID" -o "$RES/server.perf" -- sleep 10 > /dev/null 2>&1 &
 		PERF=$!
+		# How often the server syncs, and how many writes it issues.
+		perf stat -x, -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync,syscalls:sys_enter_write,syscalls:sys_enter_pwrite64 \
+			-p "$CPID" -o "$RES/server-syscalls.csv" -- sleep 10 > /dev/null 2>&1 &
+		PSTAT=$!
 	fi
-	run_bench profile caudal --shards 4 --keys 1024 --duration 10s --producers 4 --record-size 1024 --batch 500 --read-back=false --cpuprofile "$RES/generator.pprof"
+	best=$(cat "$RES/best-producers.caudal" 2> /dev/null || echo 4)
+	run_bench profile caudal --shards 4 --keys 1024 --duration 10s --producers "$best" --record-size 1024 --batch 500 --read-back=false --cpuprofile "$RES/generator.pprof"
 	if [ -n "${PERF:-}" ]; then
-		wait "$PERF" || true
+		wait "$PERF" "$PSTAT" || true
 		perf report -i "$RES/server.perf" --stdio --no-children --sort dso,symbol --percent-limit 0.7 2> /dev/null |
-			grep -v '^#' | grep -v '^$' | head -45 > "$RES/server-profile.txt" || true
+			grep -v '^#' | grep -v '^$' | sed 's/[ -]*$//; s/^ *//' | head -40 > "$RES/server-profile.txt" || true
 	fi
 	(cd "$ROOT" && go tool pprof -top -nodecount=20 "$CAUDAL" "$RES/generator.pprof" 2> /dev/null) | sed -n '/flat%/,$p' > "$RES/generator-profile.txt" || true
+
+	if command -v perf > /dev/null; then
+		# The read path: write for 8 s, then sample the server and the
+		# generator for 5 s of the read-back that follows.
+		log "profiling the read-back: perf on the server and on the generator"
+		env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_PROFILE "$CAUDAL" bench --endpoint "http://127.0.0.1:$CPORT" --data "$WORK/data/caudal" \
+			--shards 4 --keys 1024 --duration 8s --producers "$best" --record-size 1024 --batch 500 --read-back --json > "$RES/profileread.caudal.json" 2> "$RES/profileread.caudal.err" &
+		BENCH=$!
+		sleep 9
+		perf record -F 499 -p "$CPID" -o "$RES/server-read.perf" -- sleep 5 > /dev/null 2>&1 &
+		P1=$!
+		perf record -F 499 -p "$BENCH" -o "$RES/generator-read.perf" -- sleep 5 > /dev/null 2>&1 &
+		P2=$!
+		wait "$P1" "$P2" "$BENCH" || true
+		for f in server-read generator-read; do
+			perf report -i "$RES/$f.perf" --stdio --no-children --sort dso,symbol --percent-limit 1 2> /dev/null |
+				grep -v '^#' | grep -v '^$' | sed 's/[ -]*$//; s/^ *//' | head -25 > "$RES/$f-profile.txt" || true
+		done
+	fi
 fi
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RES/machine.env"
+# The disk again, after the servers' load: a shared disk varies.
+log "disk again (end of run)"
+dd if=/dev/zero of="$WORK/dd.bin" bs=64k count=4096 oflag=dsync 2> "$RES/dd-dsync-end.txt"
+rm -f "$WORK/dd.bin"
+dd if=/dev/zero of="$WORK/dd.bin" bs=1M count=2048 conv=fdatasync 2> "$RES/dd-fdatasync-end.txt"
+rm -f "$WORK/dd.bin"
 
 log "writing $OUT"
 python3 "$ROOT/bench/report.py" "$RES" "$SECS" > "$OUT"
