@@ -241,6 +241,31 @@ if "caudal_hwm_kb" in rss:
       f"{('yes' if max(samples[-max(len(samples) // 4, 1):]) <= 1.1 * max(samples[:max(len(samples) // 4, 1)]) else 'no: it grew') if samples else 'not measured'} |")
 w("")
 
+# The CPU budget: what the measured per-record CPU costs allow on this many cores.
+try:
+    ncpu = int(machine.get("nproc", "0"))
+except ValueError:
+    ncpu = 0
+if c1 and c1.get("server_cpu_s") and ncpu:
+    S = c1["server_cpu_s"] / c1["records"] * 1e6
+    G = c1["generator_cpu_s"] / c1["records"] * 1e6
+    used = (c1["server_cpu_s"] + c1["generator_cpu_s"]) / c1["seconds"]
+    w("### The CPU budget (computed from the 1 KiB × 500 run)\n")
+    w(f"- Each acknowledged 1 KiB record cost {S:.1f} µs of server CPU and {G:.1f} µs of generator CPU; "
+      f"together they kept {used:.2f} of the {ncpu} cores busy.")
+    w(f"- With server and generator sharing {ncpu} cores, that caps the rate at {ncpu / (S + G) * 1e6:,.0f} records/s "
+      f"({ncpu / (S + G) * 1.024e3:,.0f} MB/s); the server alone on every core would cap at {ncpu / S * 1e6:,.0f} records/s.")
+    if fdatasync:
+        need = 0.6 * fdatasync * 1e6 / 1024
+        w(f"- 60% of the fdatasync bandwidth ({0.6 * fdatasync:,.0f} MB/s) is {need:,.0f} records/s of 1 KiB: "
+          f"{ncpu / need * 1e6:.1f} µs of CPU per record for server and generator together on {ncpu} cores.")
+    if c2 and c2.get("server_cpu_s"):
+        S2 = c2["server_cpu_s"] / c2["records"] * 1e6
+        G2 = c2["generator_cpu_s"] / c2["records"] * 1e6
+        w(f"- 100-byte records: {S2:.1f} µs server + {G2:.1f} µs generator per record, a shared-core cap of "
+          f"{ncpu / (S2 + G2) * 1e6:,.0f} records/s.")
+    w("")
+
 w("## Exact commands\n")
 w("Servers:\n")
 w("```")

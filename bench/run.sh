@@ -32,7 +32,7 @@ cleanup() {
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	rm -rf "$WORK/data" "$WORK/dd.bin"
+	rm -rf "$WORK/data" "$WORK/dd.bin" "$WORK/src"
 }
 trap cleanup EXIT
 
@@ -80,8 +80,19 @@ dd if=/dev/zero of="$WORK/dd.bin" bs=1M count=2048 conv=fdatasync 2> "$RES/dd-fd
 rm -f "$WORK/dd.bin"
 
 # --- caudal ------------------------------------------------------------------
-log "building caudal"
-(cd "$ROOT" && go build -o "$CAUDAL" ./cmd/caudal)
+# Build the committed HEAD (exported with git archive), so the numbers belong
+# to a commit and not to whatever is half-edited in the working tree;
+# BENCH_BUILD=tree builds the working tree instead.
+if [ "${BENCH_BUILD:-head}" = tree ]; then
+	log "building caudal from the working tree"
+	(cd "$ROOT" && go build -o "$CAUDAL" ./cmd/caudal)
+else
+	log "building caudal at $(git -C "$ROOT" rev-parse --short HEAD)"
+	mkdir -p "$WORK/src"
+	git -C "$ROOT" archive HEAD | tar -x -C "$WORK/src"
+	(cd "$WORK/src" && go build -o "$CAUDAL" ./cmd/caudal)
+	echo "caudal=$(git -C "$ROOT" rev-parse --short HEAD) (committed HEAD, built from git archive)" >> "$RES/machine.env"
+fi
 CPORT=$(free_port)
 "$CAUDAL" server --listen "127.0.0.1:$CPORT" --quotas off --data "$WORK/data/caudal" > "$RES/caudal-server.log" 2>&1 &
 CPID=$!
