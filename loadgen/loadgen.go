@@ -29,6 +29,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/caudal/caudal/backoff"
 )
 
 // API is the write call producers use.
@@ -272,7 +274,7 @@ func (r *runner) createStream(ctx context.Context) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("stream %s not ACTIVE after 2 minutes", r.stream)
 		}
-		if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+		if err := backoff.Sleep(ctx, 100*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -317,23 +319,8 @@ func isThrottle(err error) bool {
 	return isCode(err, "ProvisionedThroughputExceededException", "LimitExceededException", "KMSThrottlingException", "ThrottlingException")
 }
 
-// backoff is exponential with jitter: 20 ms doubling to a 1 s ceiling.
-func backoff(attempt int) time.Duration {
-	d := 20 * time.Millisecond << min(max(attempt-1, 0), 6)
-	d = min(d, time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// retryBackoff paces retries after throttles and transient failures.
+var retryBackoff = backoff.Policy{Base: 20 * time.Millisecond, Max: time.Second}
 
 // counters are totals shared by goroutines of one phase.
 type counters struct {

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/caudal/caudal/backoff"
 )
 
 // startPoint is where a read pass starts in every shard.
@@ -98,7 +100,7 @@ func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, 
 				return nil, fmt.Errorf("GetShardIterator: %w", err)
 			}
 			rp.c.throttles.Add(1)
-			if err := sleepCtx(ctx, backoff(attempt+1)); err != nil {
+			if err := backoff.Sleep(ctx, retryBackoff.Delay(attempt+1)); err != nil {
 				return nil, err
 			}
 		}
@@ -122,7 +124,7 @@ func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, 
 				if throttled > 10*maxAttempts {
 					return fmt.Errorf("GetRecords throttled %d times in a row: %w", throttled, err)
 				}
-				if err := sleepCtx(ctx, backoff(min(throttled, 5))); err != nil {
+				if err := backoff.Sleep(ctx, retryBackoff.Delay(min(throttled, 5))); err != nil {
 					return err
 				}
 				continue
@@ -148,7 +150,7 @@ func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, 
 			if failed++; errors.As(err, &api) || failed > maxConsecutiveErrors {
 				return fmt.Errorf("GetRecords: %w", err)
 			}
-			if err := sleepCtx(ctx, backoff(failed)); err != nil {
+			if err := backoff.Sleep(ctx, retryBackoff.Delay(failed)); err != nil {
 				return err
 			}
 			continue
@@ -178,7 +180,7 @@ func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, 
 				return nil
 			}
 			if !caughtUpFinal {
-				if err := sleepCtx(ctx, idlePoll); err != nil {
+				if err := backoff.Sleep(ctx, idlePoll); err != nil {
 					return err
 				}
 			}

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/caudal/caudal/backoff"
 )
 
 // maxAttempts bounds how often one batch's throttled records are retried.
@@ -110,7 +112,7 @@ func (p *producer) run(ctx context.Context, start, deadline time.Time, remaining
 		}
 		if interval > 0 {
 			if wait := time.Until(sched); wait > 0 {
-				if err := sleepCtx(ctx, wait); err != nil {
+				if err := backoff.Sleep(ctx, wait); err != nil {
 					return nil
 				}
 			}
@@ -159,7 +161,7 @@ func (p *producer) putBatch(ctx context.Context, pending []types.PutRecordsReque
 			return nil
 		}
 		if attempt > 0 {
-			if err := sleepCtx(ctx, backoff(attempt)); err != nil {
+			if err := backoff.Sleep(ctx, retryBackoff.Delay(attempt)); err != nil {
 				return nil
 			}
 		}
@@ -211,7 +213,7 @@ func (p *producer) putOne(ctx context.Context, e *types.PutRecordsRequestEntry, 
 			return nil
 		}
 		if attempt > 0 {
-			if err := sleepCtx(ctx, backoff(attempt)); err != nil {
+			if err := backoff.Sleep(ctx, retryBackoff.Delay(attempt)); err != nil {
 				return nil
 			}
 		}

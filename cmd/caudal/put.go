@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/spf13/cobra"
+
+	"github.com/caudal/caudal/backoff"
 )
 
 // Kinesis limits the put command batches within.
@@ -238,7 +240,7 @@ func (p *putter) flush(ctx context.Context) error {
 			return fmt.Errorf("%d records still refused after %d attempts; the stream needs more shards (or run the server with --quotas off)", len(pending), attempt)
 		}
 		if attempt > 0 {
-			if err := sleepCtx(ctx, backoff(attempt)); err != nil {
+			if err := backoff.Sleep(ctx, putBackoff.Delay(attempt)); err != nil {
 				return err
 			}
 		}
@@ -283,23 +285,8 @@ func retryableCode(err error) bool {
 		isCode(err, "KMSThrottlingException")
 }
 
-// backoff is exponential with jitter: 50 ms doubling to a 2 s ceiling.
-func backoff(attempt int) time.Duration {
-	d := 50 * time.Millisecond << min(attempt-1, 6)
-	d = min(d, 2*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// putBackoff paces retries of records refused for throughput.
+var putBackoff = backoff.Policy{Base: 50 * time.Millisecond, Max: 2 * time.Second}
 
 // countingReader counts the bytes read (for the progress bar); the count
 // is read from another goroutine than the one reading.

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/spf13/cobra"
+
+	"github.com/caudal/caudal/backoff"
 )
 
 // pollInterval is how long tail waits before polling shards that had
@@ -174,7 +176,7 @@ func (t *tailer) run(ctx context.Context) error {
 			return fmt.Errorf("write output: %w", err)
 		}
 		if !progressed && len(t.active) > 0 {
-			if err := sleepCtx(ctx, time.Until(earliest)); err != nil {
+			if err := backoff.Sleep(ctx, time.Until(earliest)); err != nil {
 				return err
 			}
 		}
