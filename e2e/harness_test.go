@@ -669,8 +669,11 @@ func findCLI(envVar string, candidates []string, prefix string) (string, error) 
 }
 
 // probe runs a short command with a bounded time and returns its output.
+// The bound is generous: a Python client's first start imports botocore's
+// models, and on a loaded 2-core machine that once took over 30 s, which
+// read as "client missing" and failed every client test.
 func probe(name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = filteredEnviron("AWS_")
