@@ -61,7 +61,7 @@ func (s *service) putRecord(ctx context.Context, c *protocol.Call) (any, error) 
 		}
 		entry[0].ExplicitHashKey = *in.ExplicitHashKey
 	}
-	st, err := s.e.Describe(reg, name)
+	st, err := s.e.WriteSettings(reg, name)
 	if err != nil {
 		return nil, s.wireError(c, err)
 	}
@@ -90,7 +90,7 @@ func (s *service) putRecord(ctx context.Context, c *protocol.Call) (any, error) 
 
 // checkRecordSize is PutRecord's size limit: AWS names the member 'data'
 // (not 'records.N.member.data') when the blob alone is too large.
-func checkRecordSize(st *stream.Stream, e *stream.PutEntry) error {
+func checkRecordSize(st *stream.WriteSettings, e *stream.PutEntry) error {
 	maxRecord := defaultMaxRecord
 	if st.MaxRecordSizeKiB > 0 {
 		maxRecord = st.MaxRecordSizeKiB << 10

@@ -96,7 +96,7 @@ func (s *service) putRecords(ctx context.Context, c *protocol.Call) (any, error)
 		}
 		total += len(r.Data) + len(*r.PartitionKey)
 	}
-	st, err := s.e.Describe(reg, name)
+	st, err := s.e.WriteSettings(reg, name)
 	if err != nil {
 		return nil, s.wireError(c, err)
 	}
@@ -149,7 +149,7 @@ func checkPutEntry(v *checker, i int, r *putRecordsEntry) {
 
 // checkRecordSizes applies the per-record and per-request size limits,
 // which depend on the stream's maximum record size.
-func checkRecordSizes(st *stream.Stream, entries []stream.PutEntry, total int) error {
+func checkRecordSizes(st *stream.WriteSettings, entries []stream.PutEntry, total int) error {
 	maxRecord := defaultMaxRecord
 	if st.MaxRecordSizeKiB > 0 {
 		maxRecord = st.MaxRecordSizeKiB << 10
@@ -200,7 +200,7 @@ var errTooLarge = &protocol.Error{Status: http.StatusRequestEntityTooLarge}
 // tooLarge applies AWS's 7 MiB request bound to PutRecord(s) on streams
 // whose records stay within 1 MiB; larger-record streams get the service's
 // 14 MiB bound (maxBodyBytes).
-func tooLarge(c *protocol.Call, st *stream.Stream) error {
+func tooLarge(c *protocol.Call, st *stream.WriteSettings) error {
 	if len(c.Body) > protocol.DefaultMaxBodyBytes && st.MaxRecordSizeKiB<<10 <= defaultMaxRecord {
 		return errTooLarge
 	}

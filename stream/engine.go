@@ -494,6 +494,29 @@ func (e *Engine) Describe(region, name string) (Stream, error) {
 	return e.snapshotLocked(s), nil
 }
 
+// WriteSettings are the stream settings a producer's request is checked
+// against before PutRecords.
+type WriteSettings struct {
+	MaxRecordSizeKiB int
+	EncryptionType   string // "NONE" or "KMS"
+}
+
+// WriteSettings returns the settings PutRecord(s) needs. It is what the
+// write path calls on every request instead of Describe, which copies
+// every shard and tag of the stream.
+func (e *Engine) WriteSettings(region, name string) (WriteSettings, error) {
+	s, err := e.lookup(region, name)
+	if err != nil {
+		return WriteSettings{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.gone {
+		return WriteSettings{}, e.notFound(name)
+	}
+	return WriteSettings{MaxRecordSizeKiB: s.meta.MaxRecordSizeKiB, EncryptionType: s.meta.EncryptionType}, nil
+}
+
 // ListStreams returns every stream in region, sorted by name.
 func (e *Engine) ListStreams(region string) []Stream {
 	e.mu.RLock()
