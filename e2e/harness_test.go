@@ -91,7 +91,6 @@ type Server struct {
 	SecretAccessKey string
 
 	args      []string // extra server flags
-	extraEnv  []string
 	envCreds  bool
 	cfgFile   string // empty AWS config file for client subprocesses
 	credsFile string // empty AWS shared-credentials file
@@ -109,9 +108,6 @@ type Server struct {
 // serverOption configures startServer.
 type serverOption func(*Server)
 
-// withDataDir runs the server on dir instead of a fresh t.TempDir().
-func withDataDir(dir string) serverOption { return func(s *Server) { s.Dir = dir } }
-
 // withArgs appends server flags, e.g. "--quotas", "off".
 func withArgs(args ...string) serverOption {
 	return func(s *Server) { s.args = append(s.args, args...) }
@@ -119,11 +115,6 @@ func withArgs(args ...string) serverOption {
 
 // withQuotasOff lifts the per-shard quotas, for load tests.
 func withQuotasOff() serverOption { return withArgs("--quotas", "off") }
-
-// withEnv adds environment variables (KEY=VALUE) for the server process.
-func withEnv(kv ...string) serverOption {
-	return func(s *Server) { s.extraEnv = append(s.extraEnv, kv...) }
-}
 
 // withGeneratedCredentials starts the server without CAUDAL_ACCESS_KEY_ID/
 // CAUDAL_SECRET_ACCESS_KEY so that it generates (or reloads) its root key;
@@ -214,7 +205,7 @@ func (s *Server) start() error {
 	if s.envCreds {
 		env = append(env, "CAUDAL_ACCESS_KEY_ID="+testAccessKeyID, "CAUDAL_SECRET_ACCESS_KEY="+testSecretAccessKey)
 	}
-	cmd.Env = append(env, s.extraEnv...)
+	cmd.Env = env
 	s.mu.Lock()
 	s.starts++
 	s.mu.Unlock()

@@ -193,8 +193,7 @@ func recordEncryption(t string) string {
 
 // errTooLarge is the front end's answer to an oversized body: a 413 whose
 // body AWS leaves empty. protocol writes an *Error without a Code as that
-// bare status (see the report of this package: until it does, the body is
-// {"__type":""}).
+// bare status.
 var errTooLarge = &protocol.Error{Status: http.StatusRequestEntityTooLarge}
 
 // tooLarge applies AWS's 7 MiB request bound to PutRecord(s) on streams
