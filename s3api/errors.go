@@ -1,7 +1,15 @@
 package s3api
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+
+	"github.com/caudal/caudal/lake"
+	"github.com/caudal/caudal/sigv4"
 )
 
 // Error is an S3 error answer: <Error><Code/><Message/>…</Error> with the
@@ -14,6 +22,9 @@ type Error struct {
 	// Fields are extra elements S3 adds for some codes (BucketName, Key,
 	// Condition, ArgumentName, ArgumentValue, …), in order.
 	Fields []Field
+	// Resource, when set, is written as <Resource> (S3 names the resource
+	// for some codes, e.g. MethodNotAllowed).
+	Resource string
 }
 
 // Field is one extra element of an S3 error body.
@@ -21,7 +32,157 @@ type Field struct{ Name, Value string }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// newError is an *Error with optional extra fields.
+func newError(code string, status int, message string, fields ...Field) *Error {
+	return &Error{Code: code, Status: status, Message: message, Fields: fields}
+}
+
 func notImplemented(h *Handler, q *request) error {
-	return &Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
-		Message: "A header you provided implies functionality that is not implemented"}
+	return newError("NotImplemented", http.StatusNotImplemented,
+		"A header you provided implies functionality that is not implemented")
+}
+
+// Refusals shared by several actions. S3's messages, from the S3 API
+// reference's error code list (ErrorResponses.html).
+
+// errInvalidArgument is S3's InvalidArgument with the offending argument
+// named, e.g. ("max-keys", "x").
+func errInvalidArgument(message, name, value string) *Error {
+	return newError("InvalidArgument", http.StatusBadRequest, message,
+		Field{"ArgumentName", name}, Field{"ArgumentValue", value})
+}
+
+// errInvalidRequest is S3's catch-all 400 for requests it understands but
+// refuses.
+func errInvalidRequest(message string) *Error {
+	return newError("InvalidRequest", http.StatusBadRequest, message)
+}
+
+// errMalformedXML answers a request body that is not the XML S3 expects.
+func errMalformedXML() *Error {
+	return newError("MalformedXML", http.StatusBadRequest,
+		"The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+func errIncompleteBody() *Error {
+	return newError("IncompleteBody", http.StatusBadRequest,
+		"You did not provide the number of bytes specified by the Content-Length HTTP header")
+}
+
+func errKeyTooLong(size int) *Error {
+	return newError("KeyTooLongError", http.StatusBadRequest, "Your key is too long",
+		Field{"Size", strconv.Itoa(size)}, Field{"MaxSizeAllowed", strconv.Itoa(lake.MaxKeyBytes)})
+}
+
+func errNoSuchBucket(bucket string) *Error {
+	return newError("NoSuchBucket", http.StatusNotFound, "The specified bucket does not exist",
+		Field{"BucketName", bucket})
+}
+
+// toError maps any error an action returned to the S3 error to answer.
+// It is the one place lake sentinels and verifier errors become S3 codes.
+// Errors it does not recognise are logged to Config.Log and answered as a
+// bare InternalError, so no internal detail (paths, messages) leaks.
+func (h *Handler) toError(q *request, err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return h.authError(q, se)
+	}
+	switch {
+	case errors.Is(err, lake.ErrBucketNotFound):
+		return errNoSuchBucket(q.bucket)
+	case errors.Is(err, lake.ErrObjectNotFound):
+		return newError("NoSuchKey", http.StatusNotFound, "The specified key does not exist.",
+			Field{"Key", q.key})
+	case errors.Is(err, lake.ErrBucketExists):
+		return newError("BucketAlreadyOwnedByYou", http.StatusConflict,
+			"Your previous request to create the named bucket succeeded and you already own it.",
+			Field{"BucketName", q.bucket})
+	case errors.Is(err, lake.ErrBucketNotEmpty):
+		return newError("BucketNotEmpty", http.StatusConflict, "The bucket you tried to delete is not empty",
+			Field{"BucketName", q.bucket})
+	case errors.Is(err, lake.ErrInvalidBucketName):
+		return newError("InvalidBucketName", http.StatusBadRequest, "The specified bucket is not valid.",
+			Field{"BucketName", q.bucket})
+	case errors.Is(err, lake.ErrInvalidKey):
+		if len(q.key) > lake.MaxKeyBytes {
+			return errKeyTooLong(len(q.key))
+		}
+		return errInvalidArgument("Invalid object key", "key", q.key)
+	case errors.Is(err, lake.ErrUploadNotFound):
+		return newError("NoSuchUpload", http.StatusNotFound,
+			"The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+			Field{"UploadId", q.query.Get("uploadId")})
+	case errors.Is(err, lake.ErrInvalidPart):
+		return newError("InvalidPart", http.StatusBadRequest,
+			"One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+	case errors.Is(err, lake.ErrInvalidPartOrder):
+		return newError("InvalidPartOrder", http.StatusBadRequest,
+			"The list of parts was not in ascending order. Parts must be ordered by part number.")
+	case errors.Is(err, lake.ErrEntityTooSmall):
+		return newError("EntityTooSmall", http.StatusBadRequest,
+			"Your proposed upload is smaller than the minimum allowed object size.")
+	case errors.Is(err, lake.ErrPreconditionFailed):
+		cond := "If-Match"
+		if q.r.Header.Get("If-None-Match") != "" {
+			cond = "If-None-Match"
+		}
+		return newError("PreconditionFailed", http.StatusPreconditionFailed,
+			"At least one of the pre-conditions you specified did not hold", Field{"Condition", cond})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// The client sent less than it announced (or hung up mid-body).
+		return errIncompleteBody()
+	case errors.Is(err, context.Canceled) && q.r.Context().Err() != nil:
+		// The client went away; nobody reads this answer.
+		return newError("RequestTimeout", http.StatusBadRequest,
+			"Your socket connection to the server was not read from or written to within the timeout period.")
+	}
+	fmt.Fprintf(h.cfg.Log, "s3api: %s %s request %s: internal error: %v\n", q.op, q.r.URL.Path, q.id, err)
+	return newError("InternalError", http.StatusInternalServerError, "We encountered an internal error. Please try again.")
+}
+
+// errorBody is <Error> as S3 writes it: Code, Message, the code's extra
+// fields, Resource when known, RequestId, HostId. S3's error body has no
+// namespace.
+type errorBody struct {
+	Code      string
+	Message   string
+	Fields    []xmlField
+	Resource  string `xml:",omitempty"`
+	RequestID string `xml:"RequestId"`
+	HostID    string `xml:"HostId"`
+}
+
+// writeError answers e. HEAD answers carry the status and headers only, as
+// S3's do. When the action already started its answer (a GET failing
+// mid-body) nothing can be said any more; the connection is cut so the
+// client sees a short body rather than a silently truncated object.
+func (h *Handler) writeError(q *request, e *Error) {
+	if q.rw.wrote {
+		panic(http.ErrAbortHandler)
+	}
+	hdr := q.rw.Header()
+	hdr.Set("Content-Type", "application/xml")
+	if q.r.Method == http.MethodHead {
+		q.rw.WriteHeader(e.Status)
+		return
+	}
+	body := errorBody{Code: e.Code, Message: e.Message, Resource: e.Resource,
+		RequestID: q.id, HostID: q.rw.Header().Get("X-Amz-Id-2")}
+	for _, f := range e.Fields {
+		body.Fields = append(body.Fields, xmlField{XMLName: xmlName(f.Name), Value: f.Value})
+	}
+	b, err := marshalXML("Error", "", body)
+	if err != nil {
+		// Unreachable: errorBody holds strings only.
+		q.rw.WriteHeader(e.Status)
+		return
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(b)))
+	q.rw.WriteHeader(e.Status)
+	q.rw.Write(b)
 }

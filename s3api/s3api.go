@@ -65,9 +65,10 @@ func New(cfg Config) *Handler {
 // request is one authenticated S3 call as the actions see it.
 type request struct {
 	r     *http.Request
-	w     http.ResponseWriter
-	id    string // x-amz-request-id
-	op    string // the S3 operation name, e.g. "PutObject"
+	w     http.ResponseWriter // the answer; write through it (it is rw)
+	rw    *responseWriter     // w, remembering whether the answer started
+	id    string              // x-amz-request-id
+	op    string              // the S3 operation name, e.g. "PutObject"
 	query url.Values
 
 	bucket string // "" for service-level calls
@@ -80,7 +81,11 @@ type request struct {
 	// trailer returns the trailing headers of an aws-chunked body
 	// (x-amz-checksum-*), valid once body returned io.EOF; nil map otherwise.
 	trailer func() http.Header
-	cred    sigv4.Credential
+	// contentLength is the payload's length: X-Amz-Decoded-Content-Length
+	// for aws-chunked bodies (body checks it), else Content-Length; -1
+	// when unknown (Transfer-Encoding: chunked without a decoded length).
+	contentLength int64
+	cred          sigv4.Credential
 }
 
 // action serves one S3 operation.
