@@ -99,5 +99,6 @@ of record data.`,
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the generator to this file")
 	f.IntVar(&cfg.ServerPID, "server-pid", 0, "report the CPU time of this local server process per phase (Linux)")
+	cmd.AddCommand(newBenchLakeCmd(e, g))
 	return cmd
 }
