@@ -256,76 +256,85 @@ type Lake struct {
 	impl *lakeState
 }
 
-// lakeState holds the implementation; see state.go.
-type lakeState struct{}
-
 var errUnimplemented = errors.New("lake: not implemented yet")
 
 // Open opens (creating if needed) the lake in cfg.Dir, removes garbage
 // left by a crash (see the package invariants) and returns it.
-func Open(cfg Config) (*Lake, error) { return nil, errUnimplemented }
+func Open(cfg Config) (*Lake, error) {
+	s, err := open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Lake{impl: s}, nil
+}
 
 // Close flushes and closes the index. Open Objects stay readable.
-func (l *Lake) Close() error { return errUnimplemented }
+func (l *Lake) Close() error { return l.impl.close() }
 
 // ValidBucketName reports whether name follows S3's bucket naming rules
 // (3–63 chars, lower-case letters, digits, '.', '-', starting and ending
 // with a letter or digit, not an IP address, no "..", no "xn--" prefix,
 // no "-s3alias" suffix).
-func ValidBucketName(name string) bool { return false }
+func ValidBucketName(name string) bool { return validBucketName(name) }
 
 // CreateBucket creates a bucket; ErrBucketExists when it already exists.
-func (l *Lake) CreateBucket(name, region string) error { return errUnimplemented }
+func (l *Lake) CreateBucket(name, region string) error { return l.impl.createBucket(name, region) }
 
 // HeadBucket returns a bucket; ErrBucketNotFound when there is none.
-func (l *Lake) HeadBucket(name string) (Bucket, error) { return Bucket{}, errUnimplemented }
+func (l *Lake) HeadBucket(name string) (Bucket, error) { return l.impl.headBucket(name) }
 
 // ListBuckets returns every bucket, sorted by name.
-func (l *Lake) ListBuckets() ([]Bucket, error) { return nil, errUnimplemented }
+func (l *Lake) ListBuckets() ([]Bucket, error) { return l.impl.listBuckets() }
 
-// DeleteBucket removes an empty bucket (no objects and no uploads in
-// progress); ErrBucketNotEmpty otherwise.
-func (l *Lake) DeleteBucket(name string) error { return errUnimplemented }
+// DeleteBucket removes a bucket with no objects; ErrBucketNotEmpty
+// otherwise. Multipart uploads in progress do not keep it: they are
+// aborted with it, as S3 does for general purpose buckets (only directory
+// buckets refuse while uploads are in progress).
+func (l *Lake) DeleteBucket(name string) error { return l.impl.deleteBucket(name) }
 
 // PutObject streams body into bucket/key and commits it durably. The body
 // is never held whole in memory.
 func (l *Lake) PutObject(ctx context.Context, bucket, key string, body io.Reader, opts PutOptions) (ObjectInfo, error) {
-	return ObjectInfo{}, errUnimplemented
+	return l.impl.putObject(ctx, bucket, key, body, opts)
 }
 
 // HeadObject returns an object's info without opening its data.
 func (l *Lake) HeadObject(bucket, key string) (ObjectInfo, error) {
-	return ObjectInfo{}, errUnimplemented
+	return l.impl.headObject(bucket, key)
 }
 
 // GetObject opens an object for reading; the caller must Close it.
-func (l *Lake) GetObject(bucket, key string) (*Object, error) { return nil, errUnimplemented }
+func (l *Lake) GetObject(bucket, key string) (*Object, error) { return l.impl.getObject(bucket, key) }
 
 // DeleteObject removes an object. Deleting a missing key (in an existing
 // bucket) succeeds, as in S3.
-func (l *Lake) DeleteObject(bucket, key string) error { return errUnimplemented }
+func (l *Lake) DeleteObject(bucket, key string) error { return l.impl.deleteObject(bucket, key) }
 
 // CopyObject copies src to dst. meta, when non-nil, replaces the
-// metadata (S3's REPLACE directive); nil keeps the source's (COPY).
+// metadata (S3's REPLACE directive); nil keeps the source's (COPY). Tags
+// are the source's unless meta is non-nil with non-nil Tags (the skin
+// applies the tagging directive; an empty non-nil map clears them).
 // Copying an object onto itself is allowed only with new metadata (the
 // skin enforces S3's InvalidRequest for the other case).
 func (l *Lake) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta *Metadata, opts PutOptions) (ObjectInfo, error) {
-	return ObjectInfo{}, errUnimplemented
+	return l.impl.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, opts)
 }
 
 // SetTags replaces an object's tag set; GetTags via HeadObject's Meta.Tags.
-func (l *Lake) SetTags(bucket, key string, tags map[string]string) error { return errUnimplemented }
+func (l *Lake) SetTags(bucket, key string, tags map[string]string) error {
+	return l.impl.setTags(bucket, key, tags)
+}
 
 // List lists one page of bucket's objects.
 func (l *Lake) List(bucket string, opts ListOptions) (ListResult, error) {
-	return ListResult{}, errUnimplemented
+	return l.impl.list(bucket, opts)
 }
 
 // Path returns the local file holding bucket/key's bytes, for readers in
 // this process (the SQL engine). The file is replaced, not modified, on
 // overwrite, so a path read while the object is overwritten may vanish;
 // callers that need a stable view should GetObject.
-func (l *Lake) Path(bucket, key string) (string, error) { return "", errUnimplemented }
+func (l *Lake) Path(bucket, key string) (string, error) { return l.impl.path(bucket, key) }
 
 // CreateUpload starts a multipart upload.
 func (l *Lake) CreateUpload(bucket, key string, meta Metadata, checksumAlgorithm, checksumType string) (Upload, error) {
