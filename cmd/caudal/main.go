@@ -102,6 +102,7 @@ Start a server with "caudal server"; the other commands are a client of it.`,
 		newPutCmd(e, g),
 		newTailCmd(e, g),
 		newBenchCmd(e, g),
+		newLakeCmd(e, g),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
