@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/caudal/caudal/auth"
@@ -28,6 +29,17 @@ func keyNote(cfg Config, created bool) string {
 	}
 }
 
+// vhostURL is the virtual-host-style S3 address pattern for a server at
+// url: http://<bucket>.localhost:<port>. Such names resolve to the
+// loopback on most systems (RFC 6761), so it works without DNS set-up.
+func vhostURL(addr, url string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return url
+	}
+	return "http://<bucket>.localhost:" + port
+}
+
 // PrintBanner writes the start-up banner to Config.Log. Its first line,
 // "caudal listening on <url>", is stable: scripts and tests parse it.
 func (s *Server) PrintBanner() {
@@ -49,12 +61,16 @@ func (s *Server) PrintBanner() {
 	fmt.Fprintf(&b, "  fsync:         %s\n", s.cfg.Fsync)
 	fmt.Fprintf(&b, "  quotas:        %s\n", quotas)
 	fmt.Fprintf(&b, "  health:        %s/_caudal/health\n", url)
+	fmt.Fprintf(&b, "  S3:            %s/<bucket>/<key> (path-style) or %s (virtual-host style)\n", url, vhostURL(s.Addr(), url))
 	fmt.Fprintf(&b, "\nAWS CLI:\n")
 	fmt.Fprintf(&b, "  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws --endpoint-url %s --region us-east-1 kinesis list-streams\n", id, secret, url)
+	fmt.Fprintf(&b, "  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws --endpoint-url %s --region us-east-1 s3 ls\n", id, secret, url)
 	fmt.Fprintf(&b, "\nboto3:\n")
 	fmt.Fprintf(&b, "  import boto3\n")
 	fmt.Fprintf(&b, "  kinesis = boto3.client(\"kinesis\", endpoint_url=%q, region_name=\"us-east-1\", aws_access_key_id=%q, aws_secret_access_key=%q)\n", url, id, secret)
 	fmt.Fprintf(&b, "  print(kinesis.list_streams())\n")
+	fmt.Fprintf(&b, "  s3 = boto3.client(\"s3\", endpoint_url=%q, region_name=\"us-east-1\", aws_access_key_id=%q, aws_secret_access_key=%q)\n", url, id, secret)
+	fmt.Fprintf(&b, "  print(s3.list_buckets())\n")
 	fmt.Fprintf(&b, "\ncaudal CLI (reads the key from %s):\n", s.cfg.DataDir)
 	fmt.Fprintf(&b, "  caudal streams create demo --shards 2 --endpoint %s --data %s\n", url, s.cfg.DataDir)
 	fmt.Fprintf(&b, "\nStop with Ctrl-C: in-flight requests finish, logs are flushed.\n")

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 
@@ -26,8 +27,8 @@ func (s *Server) newJSONService(svc *protocol.Service, signingName string) jsonS
 }
 
 // ServeHTTP routes one request. The order matters: caudal's own paths
-// first (they need no signature), then X-Amz-Target services, then — once
-// it exists — the S3 REST API, which owns every other path.
+// first (they need no signature), then X-Amz-Target services, then the S3
+// REST API, which owns every other path.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	s.active.Add(1)
@@ -89,15 +90,21 @@ func (s *Server) serveTarget(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// serveOther answers requests no service claims. This is where the S3
-// REST API will plug in: S3 owns every path outside /_caudal/ that carries
-// no X-Amz-Target.
+// serveOther hands the S3 REST API every path outside /_caudal/ that
+// carries no X-Amz-Target (Kinesis JSON posts to "/" with one, so it was
+// routed before). Until the lake is open it answers S3's 503.
 func (s *Server) serveOther(w http.ResponseWriter, r *http.Request) {
-	protocol.WriteError(w, codecOf(r), protocol.NewRequestID(), &protocol.Error{
-		Code: "UnknownOperationException", Status: http.StatusBadRequest,
-		Message: "caudal serves the Kinesis Data Streams API (POST with X-Amz-Target: Kinesis_20131202.<Operation>); " +
-			r.Method + " " + r.URL.Path + " matches no service",
-	})
+	if h := s.s3.Load(); h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
+			`<Error><Code>ServiceUnavailable</Code><Message>caudal is starting (recovering its data); retry shortly</Message></Error>`)
+	}
 }
 
 var errStarting = &protocol.Error{

@@ -3,9 +3,10 @@
 // One port speaks HTTP/1.1 and unencrypted HTTP/2 (h2c). Requests are
 // routed by X-Amz-Target to the JSON/CBOR services (Kinesis today), by
 // path to caudal's own endpoints under /_caudal/ (a prefix no S3 bucket
-// name can take), and — from the S3 issue on — everything else to the S3
-// REST API. Every service request is SigV4-verified against the root key
-// before any engine sees it.
+// name can take), and everything else to the S3 REST API (package s3api,
+// over the lake engine), path-style or virtual-host-style under
+// "<bucket>.localhost". Every service request is SigV4-verified against
+// the root key before any engine sees it.
 //
 // Lifecycle: Run listens first (so /_caudal/health can answer 503 while
 // recovery runs), then opens the engines, flips to ready, prints the
@@ -28,6 +29,8 @@ import (
 
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/kinesis"
+	"github.com/caudal/caudal/lake"
+	"github.com/caudal/caudal/s3api"
 	"github.com/caudal/caudal/stream"
 )
 
@@ -48,6 +51,10 @@ type Server struct {
 	stopping atomic.Bool
 
 	engine *stream.Engine // nil until open; owned by the Shutdown path
+	lake   *lake.Lake     // nil until open; owned by the Shutdown path
+	// s3 serves the S3 REST API; nil until the lake is open (the router
+	// answers 503 until then).
+	s3 atomic.Pointer[s3api.Handler]
 
 	inflight sync.WaitGroup // requests inside the router
 	active   atomic.Int64   // the same count, readable (tests)
@@ -58,6 +65,10 @@ type Server struct {
 
 // StreamsDir is where the stream engine keeps its state inside a data dir.
 func StreamsDir(dataDir string) string { return filepath.Join(dataDir, "streams") }
+
+// LakeDir is where the lake (S3 buckets and objects) lives inside a data
+// dir.
+func LakeDir(dataDir string) string { return filepath.Join(dataDir, "lake") }
 
 // Start validates cfg, loads or creates the root key, starts serving and
 // opens the engines. It returns once the server is ready (health answers
@@ -132,6 +143,23 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("open stream engine: %w", err)
 	}
 	s.engine = engine
+	lk, err := lake.Open(lake.Config{
+		Dir: LakeDir(cfg.DataDir),
+		// The lake has no interval mode: "interval" keeps it durable;
+		// only "never" trades durability for speed.
+		NoSync: cfg.Fsync == "never",
+	})
+	if err != nil {
+		s.http.Close()
+		engine.Close()
+		return nil, fmt.Errorf("open lake: %w", err)
+	}
+	s.lake = lk
+	s.s3.Store(s3api.New(s3api.Config{
+		Lake:   lk,
+		Secret: s.key.Secret,
+		Log:    cfg.Log,
+	}))
 	s.services.Store(&[]jsonService{
 		s.newJSONService(kinesis.New(engine, cfg.AccountID), "kinesis"),
 	})
@@ -178,6 +206,11 @@ func (s *Server) shutdown(ctx context.Context) error {
 	if s.engine != nil {
 		if err := s.engine.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close stream engine: %w", err))
+		}
+	}
+	if s.lake != nil {
+		if err := s.lake.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close lake: %w", err))
 		}
 	}
 	if err := s.lock.release(); err != nil {

@@ -283,12 +283,16 @@ func TestUnroutableRequests(t *testing.T) {
 	if code, _ := awsError(t, resp); resp.StatusCode != http.StatusBadRequest || code != "UnknownOperationException" {
 		t.Errorf("unknown target = %d %s, want 400 UnknownOperationException", resp.StatusCode, code)
 	}
+	// Every other path is S3's: unsigned, it is S3's AccessDenied in XML.
 	resp, err := http.Get(s.URL() + "/some-bucket/key")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, _ := awsError(t, resp); resp.StatusCode != http.StatusBadRequest || code == "" {
-		t.Errorf("GET /some-bucket/key = %d %q, want an AWS-shaped 400", resp.StatusCode, code)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<Code>AccessDenied</Code>") ||
+		resp.Header.Get("X-Amz-Request-Id") == "" {
+		t.Errorf("GET /some-bucket/key = %d %s, want S3's 403 AccessDenied with a request id", resp.StatusCode, body)
 	}
 	resp, err = http.Get(s.URL() + "/_caudal/nope")
 	if err != nil {
@@ -428,7 +432,10 @@ func TestRunBannerAndCancel(t *testing.T) {
 	}
 	for _, want := range []string{key.AccessKeyId, key.SecretAccessKey, "generated",
 		"aws --endpoint-url http://" + addr + " --region us-east-1 kinesis list-streams",
-		`boto3.client("kinesis", endpoint_url="http://` + addr + `"`} {
+		`boto3.client("kinesis", endpoint_url="http://` + addr + `"`,
+		"aws --endpoint-url http://" + addr + " --region us-east-1 s3 ls",
+		`boto3.client("s3", endpoint_url="http://` + addr + `"`,
+		"http://<bucket>.localhost:" + addr[strings.LastIndexByte(addr, ':')+1:]} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner)
 		}
