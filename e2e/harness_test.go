@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Fixed test credentials handed to the server through CAUDAL_ACCESS_KEY_ID /
@@ -689,4 +690,18 @@ func eventually(t testing.TB, timeout time.Duration, cond func() bool, msg strin
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// S3Client is an AWS SDK for Go v2 S3 client for this server, path-style,
+// with the SDK's default checksum behaviour and retries limited like
+// KinesisClient's. opts adjust it (virtual-host style, another HTTP client).
+func (s *Server) S3Client(t testing.TB, opts ...func(*s3.Options)) *s3.Client {
+	t.Helper()
+	return s3.New(s3.Options{
+		BaseEndpoint: aws.String(s.Endpoint()),
+		Region:       testRegion,
+		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, ""),
+		Retryer:      retry.AddWithMaxAttempts(retry.NewStandard(), 2),
+		UsePathStyle: true,
+	}, opts...)
 }
