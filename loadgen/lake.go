@@ -35,6 +35,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // ChecksumMode is how PUT and GET handle S3 checksums.
@@ -204,9 +205,22 @@ func lakeClientOptions(base s3.Options, cfg LakeConfig) s3.Options {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	}
 	if cfg.UnsignedPayload {
-		o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		o.APIOptions = append(o.APIOptions, addUnsignedPayload)
 	}
 	return o
+}
+
+// addUnsignedPayload makes every request signed with UNSIGNED-PAYLOAD.
+// The payload hash is set before the checksum middleware runs, because
+// that middleware computes the SHA-256 along with the checksum unless a
+// hash is already set (and the SDK's own
+// SwapComputePayloadSHA256ForUnsignedPayloadMiddleware acts too late to
+// stop it over http).
+func addUnsignedPayload(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("caudalUnsignedPayload",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(v4.SetPayloadHash(ctx, "UNSIGNED-PAYLOAD"), in)
+		}), middleware.After)
 }
 
 // RunLake runs one S3 bench against the endpoint base describes (region,
@@ -224,7 +238,7 @@ func RunLake(ctx context.Context, base s3.Options, cfg LakeConfig) (*LakeReport,
 	r := &lakeRunner{
 		cfg:    cfg,
 		client: s3.New(lakeClientOptions(base, cfg)),
-		prefix: "caudal-bench-" + strconv.FormatUint(run&0xffffffffff, 36) + "/",
+		prefix: "run-" + strconv.FormatUint(run&0xffffffffff, 36) + "/",
 		run:    run,
 	}
 	if cfg.multipart() {

@@ -29,7 +29,7 @@ func newBenchLakeCmd(e *env, g *globals) *cobra.Command {
 set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
 
 PUT phase: --concurrency workers upload --count objects (or for --duration) of
---size bytes under the prefix caudal-bench-<random>/ of --bucket (created if
+--size bytes under the prefix run-<random>/ of --bucket (created if
 missing; default a fresh caudal-bench-<random>). Objects larger than
 --part-size go through the SDK's upload manager in parts of that size,
 --part-concurrency parts at a time per object; smaller ones, or all with
