@@ -114,7 +114,7 @@ func (s *lakeState) listBuckets() ([]Bucket, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketsBucket).ForEach(func(k, v []byte) error {
 			var r bucketRecord
-			if _, err := getJSON(tx.Bucket(bucketsBucket), k, &r); err != nil {
+			if err := decodeJSON(k, v, &r); err != nil {
 				return err
 			}
 			out = append(out, Bucket{Name: string(k), Region: r.Region, Created: r.created()})
@@ -147,7 +147,7 @@ func (s *lakeState) deleteBucket(name string) error {
 		ub := tx.Bucket(uploadsBucket)
 		if err := ub.ForEach(func(id, v []byte) error {
 			var r uploadRecord
-			if _, err := getJSON(ub, id, &r); err != nil {
+			if err := decodeJSON(id, v, &r); err != nil {
 				return err
 			}
 			if r.Bucket == name {
@@ -158,7 +158,7 @@ func (s *lakeState) deleteBucket(name string) error {
 			return err
 		}
 		for _, id := range uploads {
-			if err := deleteUploadLocked(tx, id); err != nil {
+			if err := deleteUploadTx(tx, id); err != nil {
 				return txAbort{err}
 			}
 		}
@@ -184,8 +184,8 @@ func (s *lakeState) deleteBucket(name string) error {
 	return nil
 }
 
-// deleteUploadLocked removes an upload's records inside tx.
-func deleteUploadLocked(tx *bolt.Tx, id string) error {
+// deleteUploadTx removes an upload's records inside tx.
+func deleteUploadTx(tx *bolt.Tx, id string) error {
 	if err := tx.Bucket(uploadsBucket).Delete([]byte(id)); err != nil {
 		return err
 	}

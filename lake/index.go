@@ -149,10 +149,14 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	if data == nil {
 		return false, nil
 	}
+	return true, decodeJSON(key, data, v)
+}
+
+func decodeJSON(key, data []byte, v any) error {
 	if err := json.Unmarshal(data, v); err != nil {
-		return true, fmt.Errorf("lake: corrupt index entry %q: %w", key, err)
+		return fmt.Errorf("lake: corrupt index entry %q: %w", key, err)
 	}
-	return true, nil
+	return nil
 }
 
 // initIndex creates the top-level buckets and checks the format version.

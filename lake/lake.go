@@ -256,8 +256,6 @@ type Lake struct {
 	impl *lakeState
 }
 
-var errUnimplemented = errors.New("lake: not implemented yet")
-
 // Open opens (creating if needed) the lake in cfg.Dir, removes garbage
 // left by a crash (see the package invariants) and returns it.
 func Open(cfg Config) (*Lake, error) {
@@ -338,19 +336,19 @@ func (l *Lake) Path(bucket, key string) (string, error) { return l.impl.path(buc
 
 // CreateUpload starts a multipart upload.
 func (l *Lake) CreateUpload(bucket, key string, meta Metadata, checksumAlgorithm, checksumType string) (Upload, error) {
-	return Upload{}, errUnimplemented
+	return l.impl.createUpload(bucket, key, meta, checksumAlgorithm, checksumType)
 }
 
 // PutPart writes part number n (1..10000) of an upload, replacing any
 // earlier part with that number. opts.Meta is ignored.
 func (l *Lake) PutPart(ctx context.Context, uploadID string, n int, body io.Reader, opts PutOptions) (Part, error) {
-	return Part{}, errUnimplemented
+	return l.impl.putPart(ctx, uploadID, n, body, opts)
 }
 
 // CopyPart writes part n from a byte range [first, last] of an existing
 // object (last < 0: the whole object).
 func (l *Lake) CopyPart(ctx context.Context, uploadID string, n int, srcBucket, srcKey string, first, last int64) (Part, error) {
-	return Part{}, errUnimplemented
+	return l.impl.copyPart(ctx, uploadID, n, srcBucket, srcKey, first, last)
 }
 
 // CompleteUpload assembles the listed parts into the object and ends the
@@ -359,22 +357,22 @@ func (l *Lake) CopyPart(ctx context.Context, uploadID string, n int, srcBucket, 
 // answers the same object, as S3 does for retries, while the result is
 // still current.
 func (l *Lake) CompleteUpload(ctx context.Context, uploadID string, parts []CompletePart) (ObjectInfo, error) {
-	return ObjectInfo{}, errUnimplemented
+	return l.impl.completeUpload(ctx, uploadID, parts)
 }
 
 // AbortUpload ends an upload and removes its parts.
-func (l *Lake) AbortUpload(uploadID string) error { return errUnimplemented }
+func (l *Lake) AbortUpload(uploadID string) error { return l.impl.abortUpload(uploadID) }
 
 // GetUpload returns an upload in progress (checks bucket and key match
 // when the caller compares them).
-func (l *Lake) GetUpload(uploadID string) (Upload, error) { return Upload{}, errUnimplemented }
+func (l *Lake) GetUpload(uploadID string) (Upload, error) { return l.impl.getUpload(uploadID) }
 
 // ListUploads lists a bucket's uploads in progress, by key then initiation.
 func (l *Lake) ListUploads(bucket string, opts ListUploadsOptions) (ListUploadsResult, error) {
-	return ListUploadsResult{}, errUnimplemented
+	return l.impl.listUploads(bucket, opts)
 }
 
 // ListParts lists an upload's parts by number.
 func (l *Lake) ListParts(uploadID string, opts ListPartsOptions) (ListPartsResult, error) {
-	return ListPartsResult{}, errUnimplemented
+	return l.impl.listParts(uploadID, opts)
 }

@@ -299,7 +299,11 @@ func (s *lakeState) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket
 			return ObjectInfo{}, err
 		}
 	}
-	t, err := s.copyRange(ctx, f, 0, src.Size, hs)
+	var hw io.Writer
+	if hs != nil {
+		hw = hs
+	}
+	t, err := s.copyRange(ctx, f, 0, src.Size, hw)
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("%w (copy %s/%s)", err, srcBucket, srcKey)
 	}

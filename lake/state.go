@@ -124,7 +124,7 @@ func (s *lakeState) sweep() error {
 		if err := objs.ForEachBucket(func(name []byte) error {
 			return objs.Bucket(name).ForEach(func(k, v []byte) error {
 				var r objectRecord
-				if _, err := getJSON(objs.Bucket(name), k, &r); err != nil {
+				if err := decodeJSON(k, v, &r); err != nil {
 					return err
 				}
 				referenced[r.Path] = true
@@ -136,9 +136,9 @@ func (s *lakeState) sweep() error {
 		parts := tx.Bucket(partsBucket)
 		if err := parts.ForEachBucket(func(id []byte) error {
 			pb := parts.Bucket(id)
-			return pb.ForEach(func(k, _ []byte) error {
+			return pb.ForEach(func(k, v []byte) error {
 				var r partRecord
-				if _, err := getJSON(pb, k, &r); err != nil {
+				if err := decodeJSON(k, v, &r); err != nil {
 					return err
 				}
 				referenced[r.Path] = true
@@ -147,9 +147,9 @@ func (s *lakeState) sweep() error {
 		}); err != nil {
 			return err
 		}
-		return tx.Bucket(completedBucket).ForEach(func(id, _ []byte) error {
+		return tx.Bucket(completedBucket).ForEach(func(id, v []byte) error {
 			var c completedRecord
-			if _, err := getJSON(tx.Bucket(completedBucket), id, &c); err != nil {
+			if err := decodeJSON(id, v, &c); err != nil {
 				return err
 			}
 			var r objectRecord

@@ -194,7 +194,7 @@ func (s *lakeState) removeData(rel, stop string) {
 // copyRange copies n bytes of src from off into a new temp file (the
 // kernel's copy_file_range when it can: io.Copy between *os.File), fsyncs
 // it and closes it. When hs is not nil the bytes pass through it instead.
-func (s *lakeState) copyRange(ctx context.Context, src *os.File, off, n int64, hs *hashSet) (*tempFile, error) {
+func (s *lakeState) copyRange(ctx context.Context, src *os.File, off, n int64, hs io.Writer) (*tempFile, error) {
 	t, err := s.createTemp("copy")
 	if err != nil {
 		return nil, err
@@ -213,7 +213,7 @@ func (s *lakeState) copyRange(ctx context.Context, src *os.File, off, n int64, h
 // appendRange appends n bytes of src at off to dst. Without hashing it
 // lets the kernel copy (copy_file_range); with hashing it streams through
 // a pooled buffer.
-func appendRange(ctx context.Context, dst, src *os.File, off, n int64, hs *hashSet) error {
+func appendRange(ctx context.Context, dst, src *os.File, off, n int64, hs io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("lake: copy aborted: %w", err)
 	}
