@@ -1,7 +1,9 @@
 package sigv4
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -16,9 +18,23 @@ type Error struct {
 	Status  int
 	Message string
 	Kind    Kind
+	// Err is the underlying cause, when there is one worth telling apart
+	// from the wire message: io.ErrUnexpectedEOF for a truncated
+	// aws-chunked body, or what exactly was malformed in its framing. It
+	// is for logs and errors.Is; it never goes on the wire.
+	Err error
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Message + " (" + e.Err.Error() + ")"
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap returns the underlying cause, so errors.Is(err,
+// io.ErrUnexpectedEOF) holds for a truncated streaming body.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Kind classifies an Error.
 type Kind int
@@ -173,4 +189,73 @@ func errMismatch(canonical, sts []byte) *Error {
 			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"+
 			"The Canonical String for this request should have been\n'"+string(canonical)+"'\n\n"+
 			"The String-to-Sign should have been\n'"+string(sts)+"'\n")
+}
+
+// Errors of aws-chunked (streaming) bodies. Only S3 accepts such bodies, so
+// unlike the errors above these carry S3's codes, statuses and messages and
+// the S3 skin can pass them through as they are (it may still map by Kind).
+// Evidence:
+//   - SignatureDoesNotMatch (403) and IncompleteBody (400, "You did not
+//     provide the number of bytes specified by the Content-Length HTTP
+//     header") are in the S3 error table (botocore s3 model, Error.Code
+//     documentation, mirrored from docs.aws.amazon.com/AmazonS3/latest/API/
+//     ErrorResponses.html). The wording S3 actually sends for a bad
+//     signature is the shorter "Check your key and signing method."
+//   - S3 answers IncompleteBody for any broken aws-chunked framing and
+//     MalformedTrailerError (400, "The request contained trailing data that
+//     was not well-formed or did not conform to our published schema.") for
+//     broken trailing headers: versitygw's s3err table and its unsigned
+//     chunk reader, which its authors check against S3 itself, use exactly
+//     these ("The request body terminated unexpectedly" for the truncated
+//     and malformed cases).
+//   - A signed chunk larger than maxSignedChunk has no S3 equivalent (S3
+//     publishes no upper chunk size); caudal answers InvalidRequest, S3's
+//     generic 400, with a message saying why.
+//
+// The reason (what exactly was malformed) goes in Err, not in Message, so
+// the wire text stays S3's.
+
+const msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+
+// errChunkSignature is a chunk or trailer signature that does not match
+// (or is missing); cause says which.
+func errChunkSignature(cause string) *Error {
+	return &Error{Code: "SignatureDoesNotMatch", Status: http.StatusForbidden, Message: msgSignatureMismatch,
+		Kind: KindMismatch, Err: errors.New(cause)}
+}
+
+// errChunkFraming is malformed aws-chunked framing; cause says what.
+func errChunkFraming(cause error) *Error {
+	return &Error{Code: "IncompleteBody", Status: http.StatusBadRequest,
+		Message: "The request body terminated unexpectedly", Kind: KindChunk, Err: cause}
+}
+
+// errChunkTruncated is a body that ended before its final chunk (or
+// inside it): never a silently short payload.
+func errChunkTruncated() *Error {
+	return errChunkFraming(io.ErrUnexpectedEOF)
+}
+
+// errDecodedLength is a body whose chunks do not add up to
+// X-Amz-Decoded-Content-Length (see ChunkedReader.SetDecodedLength).
+func errDecodedLength(declared, got int64, more bool) *Error {
+	cause := fmt.Errorf("chunks hold %d bytes, X-Amz-Decoded-Content-Length says %d", got, declared)
+	if more {
+		cause = fmt.Errorf("chunks hold more than the %d bytes X-Amz-Decoded-Content-Length says", declared)
+	}
+	return &Error{Code: "IncompleteBody", Status: http.StatusBadRequest,
+		Message: "You did not provide the number of bytes specified by the Content-Length HTTP header",
+		Kind:    KindChunk, Err: cause}
+}
+
+func errTrailerMalformed(cause error) *Error {
+	return &Error{Code: "MalformedTrailerError", Status: http.StatusBadRequest,
+		Message: "The request contained trailing data that was not well-formed or did not conform to our published schema.",
+		Kind:    KindChunk, Err: cause}
+}
+
+func errChunkTooLarge(size int64) *Error {
+	return &Error{Code: "InvalidRequest", Status: http.StatusBadRequest,
+		Message: fmt.Sprintf("Chunk size %d exceeds the maximum of %d bytes for a signed chunk.", size, maxSignedChunk),
+		Kind:    KindChunk, Err: fmt.Errorf("chunk of %d bytes over the %d byte limit", size, maxSignedChunk)}
 }

@@ -74,6 +74,12 @@ type Verifier struct {
 // caller has read, or the literal the caller decided to accept (e.g.
 // UnsignedPayload). The error is always an *Error.
 func (v *Verifier) Verify(r *http.Request, payloadHash string) (Credential, error) {
+	return v.verifyRequest(r, payloadHash, nil)
+}
+
+// verifyRequest picks the form (header or query string) and verifies it;
+// out, when not nil, receives the signing context (see verify).
+func (v *Verifier) verifyRequest(r *http.Request, payloadHash string, out *Signed) (Credential, error) {
 	// An empty Authorization header counts as none, as on AWS (kinesalite
 	// treats it so).
 	hasHeader := strings.TrimSpace(strings.Join(r.Header.Values("Authorization"), "")) != ""
@@ -83,9 +89,9 @@ func (v *Verifier) Verify(r *http.Request, payloadHash string) (Credential, erro
 	case hasHeader && hasQuery:
 		return Credential{}, errBothAuth()
 	case hasHeader:
-		return v.verifyHeader(r, payloadHash)
+		return v.verifyHeader(r, payloadHash, out)
 	case hasQuery:
-		return v.verifyQuery(r, query, payloadHash)
+		return v.verifyQuery(r, query, payloadHash, out)
 	}
 	return Credential{}, errMissingToken()
 }
@@ -102,7 +108,7 @@ type signedRequest struct {
 	expires       int64 // seconds; presigned only, -1 when absent
 }
 
-func (v *Verifier) verifyHeader(r *http.Request, payloadHash string) (Credential, error) {
+func (v *Verifier) verifyHeader(r *http.Request, payloadHash string, out *Signed) (Credential, error) {
 	h := strings.Join(r.Header.Values("Authorization"), ",")
 	p, missing, err := parseParams(h)
 	if err != nil {
@@ -123,10 +129,10 @@ func (v *Verifier) verifyHeader(r *http.Request, payloadHash string) (Credential
 		algorithm: p.algorithm, credential: p.credential, signedHeaders: p.signedHeaders,
 		signature: p.signature, amzDate: amzDate, date: date, expires: -1,
 	}
-	return v.verify(r, &sr, payloadHash)
+	return v.verify(r, &sr, payloadHash, out)
 }
 
-func (v *Verifier) verifyQuery(r *http.Request, q url.Values, payloadHash string) (Credential, error) {
+func (v *Verifier) verifyQuery(r *http.Request, q url.Values, payloadHash string, out *Signed) (Credential, error) {
 	var missing []string
 	for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"} {
 		if q.Get(k) == "" {
@@ -159,12 +165,15 @@ func (v *Verifier) verifyQuery(r *http.Request, q url.Values, payloadHash string
 		signedHeaders: q.Get("X-Amz-SignedHeaders"), signature: q.Get("X-Amz-Signature"),
 		amzDate: dateStr, date: date, presigned: true, expires: expires,
 	}
-	return v.verify(r, &sr, payloadHash)
+	return v.verify(r, &sr, payloadHash, out)
 }
 
 // verify runs the checks common to both forms, in AWS's order: time window,
 // Host signed, algorithm, credential shape, credential scope, key, signature.
-func (v *Verifier) verify(r *http.Request, sr *signedRequest, payloadHash string) (Credential, error) {
+// When out is not nil and the signature matches, it also fills in the
+// signing context a streaming body chains from (VerifySigned); Verify
+// passes nil and pays nothing for it.
+func (v *Verifier) verify(r *http.Request, sr *signedRequest, payloadHash string, out *Signed) (Credential, error) {
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
@@ -229,6 +238,9 @@ func (v *Verifier) verify(r *http.Request, sr *signedRequest, payloadHash string
 	hex.Encode(want[:], mac.Sum(nil))
 	if !hmac.Equal(want[:], []byte(sr.signature)) {
 		return Credential{}, errMismatch(canonical, sts)
+	}
+	if out != nil {
+		*out = Signed{Credential: cred, Signature: sr.signature, AmzDate: sr.amzDate, Scope: scope, key: key}
 	}
 	return cred, nil
 }
