@@ -274,18 +274,16 @@ func RunLake(ctx context.Context, base s3.Options, cfg LakeConfig) (*LakeReport,
 	if putErr != nil {
 		return rep, putErr
 	}
-	if cfg.SkipGet {
-		rep.OK = true
-		return rep, nil
+	if !cfg.SkipGet {
+		c1 := clock.now()
+		getErr := r.get(ctx, rep)
+		rep.Get.fillLakeCPU(c1, clock.now())
+		if getErr != nil {
+			return rep, getErr
+		}
 	}
-	c1 := clock.now()
-	getErr := r.get(ctx, rep)
-	rep.Get.fillLakeCPU(c1, clock.now())
-	if getErr != nil {
-		return rep, getErr
-	}
-	v := &rep.Verification
-	rep.OK = v.Verified == v.Acked
+	rep.Problem = rep.problem()
+	rep.OK = rep.Problem == ""
 	return rep, nil
 }
 

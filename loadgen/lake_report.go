@@ -21,9 +21,30 @@ type LakeReport struct {
 	Get          *LakePhase       `json:"get,omitempty"`
 	Delete       *LakePhase       `json:"delete,omitempty"`
 	Verification LakeVerification `json:"verification"`
-	// OK is false when an acknowledged object was missing, corrupt or
-	// could not be read. A run without GET verifies nothing and is OK.
-	OK bool `json:"ok"`
+	// OK is false when a PUT failed, or an acknowledged object was
+	// missing, corrupt or could not be read back; Problem then says which.
+	// A run without GET verifies nothing but still needs every PUT to
+	// succeed.
+	OK      bool   `json:"ok"`
+	Problem string `json:"problem,omitempty"`
+}
+
+// problem says why the run failed, or "" when it passed.
+func (r *LakeReport) problem() string {
+	v := r.Verification
+	switch {
+	case r.Put == nil || r.Put.Objects == 0:
+		return "no object was stored"
+	case r.Put.Errors > 0:
+		return fmt.Sprintf("%d of %d PUTs failed", r.Put.Errors, r.Put.Calls)
+	case r.Get == nil:
+		return ""
+	case v.Missing > 0 || v.Corrupt > 0:
+		return fmt.Sprintf("%d acknowledged objects missing and %d corrupt", v.Missing, v.Corrupt)
+	case v.Verified != v.Acked:
+		return fmt.Sprintf("%d of %d acknowledged objects could not be read back", v.Acked-v.Verified, v.Acked)
+	}
+	return ""
 }
 
 // LakeReportConfig is the workload, as run.
@@ -155,19 +176,23 @@ func (r *LakeReport) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintln(w)
-	if r.Get == nil {
-		_, err := fmt.Fprintln(w, "verification: skipped (no GET phase)")
-		return err
-	}
 	v := r.Verification
-	res := "OK: every acknowledged object read back whole and byte-exact"
-	if !r.OK {
-		res = "FAILED"
+	if r.Get == nil {
+		fmt.Fprintln(w, "verification: skipped (no GET phase)")
+	} else {
+		fmt.Fprintf(w, "verification: %d acknowledged, %d verified, %d missing, %d corrupt, %d unreadable\n",
+			v.Acked, v.Verified, v.Missing, v.Corrupt, v.Errors)
 		if v.FirstProblem != "" {
-			res += " (" + v.FirstProblem + ")"
+			fmt.Fprintf(w, "first problem: %s\n", v.FirstProblem)
 		}
 	}
-	_, err := fmt.Fprintf(w, "verification: %d acknowledged, %d verified, %d missing, %d corrupt, %d unreadable: %s\n",
-		v.Acked, v.Verified, v.Missing, v.Corrupt, v.Errors, res)
+	res := "OK: every PUT acknowledged"
+	if r.Get != nil {
+		res += ", every object read back whole and byte-exact"
+	}
+	if !r.OK {
+		res = "FAILED: " + r.Problem
+	}
+	_, err := fmt.Fprintln(w, "result:", res)
 	return err
 }

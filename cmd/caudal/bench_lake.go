@@ -37,7 +37,8 @@ missing; default a fresh caudal-bench-<random>). Objects larger than
 
 GET phase: every acknowledged object is read back whole and each byte checked:
 content is generated from a per-object seed, so nothing is held in memory and a
-lost, truncated or corrupted object is found. Exit status 1 if one is.
+lost, truncated or corrupted object is found. Exit status 1 if one is, or
+if a PUT failed.
 
 At the end the run's objects are deleted with DeleteObjects, and the bucket if
 the run created it, unless --keep.
@@ -62,8 +63,15 @@ as a whole), a GET until the last byte was read; p50/p99 within 1.6%. MB is
 			if cfg.Size, err = loadgen.ParseSize(size); err != nil {
 				return usageError{fmt.Errorf("--size: %w", err)}
 			}
+			if cfg.Size == 0 {
+				return usageError{errors.New("--size: want at least 1 byte")}
+			}
 			if cfg.PartSize, err = loadgen.ParseSize(partSize); err != nil {
 				return usageError{fmt.Errorf("--part-size: %w", err)}
+			}
+			// The flags' 0 would mean "default" to loadgen.
+			if cfg.Concurrency < 1 || cfg.PartConcurrency < 1 {
+				return usageError{errors.New("--concurrency and --part-concurrency: want at least 1")}
 			}
 			if cfg.PartSize == 0 {
 				cfg.PartSize = -1 // the flag's 0 means never multipart
@@ -107,7 +115,7 @@ as a whole), a GET until the last byte was read; p50/p99 within 1.6%. MB is
 				return explainS3(&client{g: g, credSrc: src}, runErr)
 			}
 			if !rep.OK {
-				return errors.New("verification failed: not every acknowledged object was read back whole and byte-exact")
+				return fmt.Errorf("bench failed: %s", rep.Problem)
 			}
 			return nil
 		},
