@@ -318,10 +318,8 @@ func putBuf(b *bytes.Buffer) {
 // encode appends v in codec c to buf. A nil v is an empty object, which is
 // what AWS sends for operations without output members.
 func encode(buf *bytes.Buffer, c Codec, v any) error {
-	if v != nil {
-		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
-			v = nil // a typed nil output is no output, not null
-		}
+	if isNilPointer(v) {
+		v = nil // a typed nil output is no output, not null
 	}
 	if c == CBOR {
 		if v == nil {
@@ -334,6 +332,10 @@ func encode(buf *bytes.Buffer, c Codec, v any) error {
 		buf.WriteString("{}")
 		return nil
 	}
+	if a, ok := v.(JSONAppender); ok {
+		buf.Write(a.AppendJSON(buf.AvailableBuffer()))
+		return nil
+	}
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
@@ -342,6 +344,15 @@ func encode(buf *bytes.Buffer, c Codec, v any) error {
 	// Encoder ends the value with a newline; AWS sends none.
 	buf.Truncate(buf.Len() - 1)
 	return nil
+}
+
+// isNilPointer reports whether v is a typed nil pointer.
+func isNilPointer(v any) bool {
+	if v == nil {
+		return false
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // Marshal encodes v in codec c: the same bytes ServeHTTP would send. It is

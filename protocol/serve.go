@@ -138,6 +138,22 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, codec, ctype, reqID, op, err)
 		return
 	}
+	if r, ok := out.(Releaser); ok && !isNilPointer(out) {
+		defer r.Release()
+	}
+	if a, ok := out.(JSONAppender); ok && codec == JSON && !isNilPointer(out) {
+		bp := answerPool.Get().(*[]byte)
+		b := a.AppendJSON((*bp)[:0])
+		h.Set("Content-Type", ctype)
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(b) //nolint:errcheck // the client went away; nothing to do
+		if cap(b) <= maxPooledBuf {
+			*bp = b[:0]
+			answerPool.Put(bp)
+		}
+		return
+	}
 	ob := getBuf()
 	defer putBuf(ob)
 	if err := encode(ob, codec, out); err != nil {

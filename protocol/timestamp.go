@@ -62,22 +62,7 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 }
 
 func (t Timestamp) appendJSON(b []byte) []byte {
-	ms := t.unixMilli()
-	sec, frac := ms/1000, ms%1000
-	if frac < 0 {
-		sec, frac = sec-1, frac+1000
-	}
-	if sec < 0 && frac != 0 {
-		// -0.5 s is sec=-1, frac=500: write it as -0.500.
-		sec++
-		frac = 1000 - frac
-		if sec == 0 {
-			b = append(b, '-')
-		}
-	}
-	b = strconv.AppendInt(b, sec, 10)
-	b = append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
-	return b
+	return AppendJSONEpochMillis(b, t.unixMilli())
 }
 
 var errTimestamp = errors.New("timestamp must be a number of epoch seconds")
