@@ -21,6 +21,13 @@ const (
 	// before the "~" and the hash that replace the rest.
 	keepSegmentBytes = 160
 	versionHexLen    = 16
+	// maxDirDepth and maxDirBytes bound the directories a key maps to.
+	// Without them a key like "////…" would make 1,024 nested directories:
+	// a PUT costing O(depth²) path lookups and one fsync per directory,
+	// and a path near PATH_MAX. Past either bound the rest of the key,
+	// slashes and all, is folded into the file name.
+	maxDirDepth = 32
+	maxDirBytes = 1024
 )
 
 // checkKey returns an error wrapping ErrInvalidKey unless key is a key S3
@@ -42,9 +49,11 @@ func checkKey(key string) error {
 //
 //	objects/<bucket>/<escaped dir segments…>/<ver>#<escaped last segment>
 //
-// The key must have passed checkKey and the bucket ValidBucketName. The
-// result never leaves objects/<bucket>/, and every segment of it is at most
-// versionHexLen+1+maxSegmentBytes bytes long.
+// Only the first maxDirDepth segments (and at most maxDirBytes of them)
+// become directories; the rest of the key, its slashes escaped, is the
+// last segment. The key must have passed checkKey and the bucket
+// ValidBucketName. The result never leaves objects/<bucket>/, and every
+// segment of it is at most versionHexLen+1+maxSegmentBytes bytes long.
 func objectRelPath(bucket, key, ver string) string {
 	var b strings.Builder
 	b.Grow(len("objects/") + len(bucket) + 1 + len(key)*2 + versionHexLen + 2)
@@ -52,12 +61,16 @@ func objectRelPath(bucket, key, ver string) string {
 	b.WriteString(bucket)
 	b.WriteByte('/')
 	rest := key
-	for {
+	for depth, dirBytes := 0, 0; depth < maxDirDepth; depth++ {
 		i := strings.IndexByte(rest, '/')
 		if i < 0 {
 			break
 		}
-		b.WriteString(escapeSegment(rest[:i]))
+		seg := escapeSegment(rest[:i])
+		if dirBytes += len(seg) + 1; dirBytes > maxDirBytes {
+			break
+		}
+		b.WriteString(seg)
 		b.WriteByte('/')
 		rest = rest[i+1:]
 	}
@@ -76,7 +89,7 @@ func partRelPath(id string, n int, ver string) string {
 
 // escapeSegment turns one '/'-separated key segment into a safe file or
 // directory name:
-//   - '#', '%', '\\', control bytes and DEL become %XX, so an escaped
+//   - '#', '%', '\\', '/', control bytes and DEL become %XX, so an escaped
 //     segment never holds a raw '#' (which marks data file names) and
 //     nothing a terminal or shell treats specially stays raw;
 //   - "" becomes "%" and "." and ".." become "%2E" and "%2E%2E", so no
@@ -133,7 +146,8 @@ func escapeSegment(seg string) string {
 }
 
 func needsEscape(c byte) bool {
-	return c < 0x20 || c == 0x7f || c == '#' || c == '%' || c == '\\'
+	// '/' is only seen in a folded last segment (see objectRelPath).
+	return c < 0x20 || c == 0x7f || c == '#' || c == '%' || c == '\\' || c == '/'
 }
 
 // insideDir reports whether the slash-separated relative path rel stays

@@ -39,7 +39,7 @@ const (
 	objectsDir  = "objects"
 	uploadsDir  = "uploads"
 	tmpDir      = "tmp"
-	openTimeout = 2 * time.Second
+	openTimeout = 500 * time.Millisecond
 )
 
 func open(cfg Config) (*lakeState, error) {
