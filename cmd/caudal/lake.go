@@ -363,6 +363,10 @@ func (c *lakeClient) explainMissing(ctx context.Context, err error, loc s3Locati
 	if _, berr := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(loc.Bucket)}); isNotFound(berr) {
 		return c.explain(&types.NoSuchBucket{}, loc.Bucket)
 	}
+	prefix := dirPrefix(loc.Key)
+	if out, lerr := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(1)}); lerr == nil && len(out.Contents) > 0 {
+		return usageError{fmt.Errorf("%s is a prefix, not an object: add --recursive for everything under %s", loc, s3Location{loc.Bucket, prefix})}
+	}
 	dir := loc.Key[:strings.LastIndex(loc.Key, "/")+1]
 	return fmt.Errorf("%s does not exist (see: caudal lake ls %s)", loc, s3Location{loc.Bucket, dir})
 }

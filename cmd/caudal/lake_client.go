@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync/atomic"
 
@@ -56,7 +57,13 @@ func (c *lakeClient) explain(err error, bucket string) error {
 	}
 	var api smithy.APIError
 	if !errors.As(err, &api) {
-		return c.base.explain(err)
+		// Only a failure to talk to the server is the server's absence;
+		// a local error (a file that cannot be read) is told as it is.
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			return c.base.explain(err)
+		}
+		return err
 	}
 	switch api.ErrorCode() {
 	case "NoSuchBucket":

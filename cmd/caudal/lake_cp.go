@@ -266,7 +266,10 @@ func (c *lakeClient) uploadJobs(p copyPlan, up *manager.Uploader, stdin io.Reade
 		}
 		dst := p.s3Dst
 		return []copyJob{{src: "-", dst: dst.String(), size: -1, run: func(ctx context.Context) error {
-			_, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key), Body: stdin})
+			// Hide the *os.File's Seek and ReadAt: stdin is usually a
+			// pipe, which the uploader must read as a stream.
+			body := struct{ io.Reader }{stdin}
+			_, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key), Body: body})
 			return c.explain(err, dst.Bucket)
 		}}}, nil
 	}
