@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,6 +92,34 @@ func (e *s3env) put(bucket, key, body string) {
 	e.t.Helper()
 	if _, err := e.lake.PutObject(context.Background(), bucket, key, strings.NewReader(body), lake.PutOptions{}); err != nil {
 		e.t.Fatalf("put %s/%s: %v", bucket, key, err)
+	}
+}
+
+// putAll stores keys concurrently (the lake group-commits them).
+func (e *s3env) putAll(bucket string, keys []string, body string) {
+	e.t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(keys))
+	work := make(chan string)
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range work {
+				if _, err := e.lake.PutObject(context.Background(), bucket, k, strings.NewReader(body), lake.PutOptions{}); err != nil {
+					errs <- fmt.Errorf("put %s/%s: %w", bucket, k, err)
+				}
+			}
+		}()
+	}
+	for _, k := range keys {
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		e.t.Fatal(err)
 	}
 }
 
