@@ -4,10 +4,16 @@
 // presigned URLs use. It knows nothing of keys beyond a lookup function and
 // nothing of services beyond the credential scope.
 //
-// Errors carry the code, HTTP status and message AWS's JSON services
-// (Kinesis) answer, checked in the order AWS checks them; the evidence is
-// next to each message in errors.go. Parsing is pure and allocation-light;
-// signing keys are cached per (secret, date, region, service).
+// It also decodes S3's aws-chunked request bodies (streaming.go): the
+// signed chunk form, where every chunk signature chains from the request's
+// seed signature (VerifySigned gives that context), its variant with signed
+// trailing headers, and the unsigned form with x-amz-checksum-* trailers.
+//
+// Request errors carry the code, HTTP status and message AWS's JSON
+// services (Kinesis) answer, checked in the order AWS checks them; body
+// errors carry S3's. The evidence is next to each message in errors.go.
+// Parsing is pure and allocation-light; signing keys are cached per
+// (secret, date, region, service).
 package sigv4
 
 import (

@@ -104,7 +104,20 @@ func (v *Verifier) VerifySigned(r *http.Request, payloadHash string) (*Signed, e
 // signature (chained from the previous one, so chunks cannot be dropped,
 // reordered or repeated) has been checked; Read never returns more bytes
 // than the body's chunks declare; once Read returns an error it returns the
-// same error forever. A ChunkedReader is not safe for concurrent use.
+// same error forever. In the unsigned mode there is nothing to check, so
+// data streams through as it arrives and a framing error can come after
+// some of a chunk's bytes: in every mode the body is good only if Read ends
+// with io.EOF, and a caller must not commit what it read before that. A
+// ChunkedReader is not safe for concurrent use.
+//
+// Typical use, after the caller has checked Content-Encoding:
+//
+//	mode := r.Header.Get("X-Amz-Content-Sha256") // one of the Streaming* constants
+//	signed, err := v.VerifySigned(r, mode)
+//	…
+//	body := sigv4.NewChunkedReader(r.Body, mode, signed)
+//	body.SetDecodedLength(decodedLength) // from X-Amz-Decoded-Content-Length
+//	… read body to io.EOF, then body.Trailer() holds x-amz-checksum-*
 type ChunkedReader struct {
 	br      *bufio.Reader
 	signed  bool  // chunks carry chunk-signature
