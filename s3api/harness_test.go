@@ -253,3 +253,5 @@ func wantError(t *testing.T, resp *http.Response, body []byte, status int, code 
 	}
 	return e
 }
+
+func timeNow() time.Time { return time.Now() }

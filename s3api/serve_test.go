@@ -1,0 +1,155 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestTarget(t *testing.T) {
+	h := New(Config{HostSuffixes: []string{"localhost", "s3.example.test"}})
+	cases := []struct {
+		host, path  string
+		bucket, key string
+		bad         bool
+	}{
+		{"127.0.0.1:9000", "/b/k", "b", "k", false},
+		{"127.0.0.1:9000", "/", "", "", false},
+		{"127.0.0.1:9000", "/b", "b", "", false},
+		{"127.0.0.1:9000", "/b/", "b", "", false},
+		{"127.0.0.1:9000", "/b/a%2Fb", "b", "a/b", false},
+		{"127.0.0.1:9000", "/b//x", "b", "/x", false},
+		{"127.0.0.1:9000", "/b/x//", "b", "x//", false},
+		{"127.0.0.1:9000", "/b/a+b%20c", "b", "a+b c", false},
+		{"127.0.0.1:9000", "/b/%E2%9C%93/%25", "b", "✓/%", false},
+		{"127.0.0.1:9000", "/b/..%2F..%2Fetc", "b", "../../etc", false},
+		{"127.0.0.1:9000", "/b/../x", "b", "../x", false},
+		{"127.0.0.1:9000", "/b/%00", "b", "\x00", false},
+		{"127.0.0.1:9000", "/b/%zz", "", "", true},
+		{"127.0.0.1:9000", "//k", "", "", true},
+		{"localhost:4566", "/b/k", "b", "k", false},
+		{"localhost", "/b/k", "b", "k", false},
+		{"[::1]:4566", "/b/k", "b", "k", false},
+		{"example.com", "/b/k", "b", "k", false},
+		{"bkt.localhost:4566", "/", "bkt", "", false},
+		{"bkt.localhost:4566", "/k/x", "bkt", "k/x", false},
+		{"bkt.localhost:4566", "//k", "bkt", "/k", false},
+		{"BKT.LocalHost", "/k", "bkt", "k", false},
+		{"a.b.localhost", "/k", "a.b", "k", false},
+		{"data.s3.example.test:443", "/x%3Fy", "data", "x?y", false},
+		{".localhost", "/b/k", "b", "k", false},
+		{"bkt.localhost:4566", "/%zz", "", "", true},
+	}
+	for _, c := range cases {
+		r := &http.Request{Method: "GET", Host: c.host, RequestURI: c.path + "?x=1", URL: &url.URL{Path: "/ignored"}}
+		bucket, key, err := h.target(r)
+		if c.bad {
+			if err == nil {
+				t.Errorf("%s %s: got %q %q, want InvalidURI", c.host, c.path, bucket, key)
+			} else if e, ok := err.(*Error); !ok || e.Code != "InvalidURI" {
+				t.Errorf("%s %s: %v, want InvalidURI", c.host, c.path, err)
+			}
+			continue
+		}
+		if err != nil || bucket != c.bucket || key != c.key {
+			t.Errorf("%s %s = %q %q %v, want %q %q", c.host, c.path, bucket, key, err, c.bucket, c.key)
+		}
+	}
+}
+
+func TestRouting(t *testing.T) {
+	e := newS3Env(t, Config{})
+	e.mkBucket("routed")
+	e.put("routed", "obj", "x")
+
+	// Virtual-host style: the bucket is in the Host.
+	req := e.newReq("GET", "/?list-type=2", nil)
+	_, port, _ := net.SplitHostPort(e.srv.Listener.Addr().String())
+	req.Host = "routed.localhost:" + port
+	sign(t, req, nil, "", timeNow())
+	resp, body := e.send(req)
+	var page struct {
+		Name     string
+		Contents []struct{ Key string }
+	}
+	if resp.StatusCode != 200 || xml.Unmarshal(body, &page) != nil || page.Name != "routed" || len(page.Contents) != 1 {
+		t.Errorf("virtual-host listing = %d %s", resp.StatusCode, body)
+	}
+	if !regexp.MustCompile(`^[0-9A-F]{16}$`).MatchString(resp.Header.Get("X-Amz-Request-Id")) || resp.Header.Get("X-Amz-Id-2") == "" {
+		t.Errorf("request id headers %q %q", resp.Header.Get("X-Amz-Request-Id"), resp.Header.Get("X-Amz-Id-2"))
+	}
+
+	for _, c := range []struct {
+		method, target string
+		status         int
+		code           string
+		fields         map[string]string
+	}{
+		{"POST", "/", 405, "MethodNotAllowed", map[string]string{"Method": "POST", "ResourceType": "SERVICE"}},
+		{"POST", "/routed", 405, "MethodNotAllowed", map[string]string{"Method": "POST", "ResourceType": "BUCKET"}},
+		{"PATCH", "/routed/obj", 405, "MethodNotAllowed", map[string]string{"Method": "PATCH", "ResourceType": "OBJECT"}},
+		{"GET", "/routed?cors", 501, "NotImplemented", nil},
+		{"PUT", "/routed?versioning", 501, "NotImplemented", nil},
+		{"DELETE", "/routed?lifecycle", 501, "NotImplemented", nil},
+		{"GET", "/routed/" + strings.Repeat("k", 1025), 400, "KeyTooLongError", map[string]string{"Size": "1025", "MaxSizeAllowed": "1024"}},
+	} {
+		resp, body := e.do(c.method, c.target, nil, nil)
+		se := wantError(t, resp, body, c.status, c.code)
+		for k, v := range c.fields {
+			if se.Fields[k] != v {
+				t.Errorf("%s %s: field %s = %q, want %q", c.method, c.target[:min(len(c.target), 40)], k, se.Fields[k], v)
+			}
+		}
+	}
+}
+
+// TestExpectContinue: a client waiting for 100 Continue gets it and the
+// request is served.
+func TestExpectContinue(t *testing.T) {
+	e := newS3Env(t, Config{})
+	body := []byte(`<CreateBucketConfiguration><LocationConstraint>sa-east-1</LocationConstraint></CreateBucketConfiguration>`)
+	req := e.newReq("PUT", "/expecting-bucket", body)
+	req.Header.Set("Expect", "100-continue")
+	sign(t, req, body, "", timeNow())
+	tr := &http.Transport{ExpectContinueTimeout: 5e9}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("PUT with Expect: 100-continue = %d", resp.StatusCode)
+	}
+	if b, err := e.lake.HeadBucket("expecting-bucket"); err != nil || b.Region != "sa-east-1" {
+		t.Errorf("bucket %+v %v", b, err)
+	}
+}
+
+// TestInternalErrorsDoNotLeak: an error the skin does not know is a bare
+// InternalError; the detail goes to the log only.
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	var log strings.Builder
+	h := New(Config{Log: &log})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/b/k", nil)
+	q := &request{r: req, w: rec, rw: &responseWriter{ResponseWriter: rec}, id: "ID", query: url.Values{}, op: "GetObject"}
+	h.writeError(q, h.toError(q, errSecret))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret-path") || !strings.Contains(rec.Body.String(), "<Code>InternalError</Code>") {
+		t.Errorf("internal error answer %d %s", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(log.String(), "secret-path") || !strings.Contains(log.String(), "ID") {
+		t.Errorf("log lacks the detail: %q", log.String())
+	}
+}
+
+type secretErr struct{}
+
+func (secretErr) Error() string { return "open /var/secret-path: permission denied" }
+
+var errSecret error = secretErr{}
