@@ -259,15 +259,17 @@ func RunLake(ctx context.Context, base s3.Options, cfg LakeConfig) (*LakeReport,
 	if err != nil {
 		return nil, err
 	}
+	clock := cpuClock{serverPID: cfg.ServerPID}
 	if !cfg.Keep {
 		defer func() {
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 			defer cancel()
+			c := clock.now()
 			rep.Delete = r.cleanup(dctx, created)
+			rep.Delete.fillLakeCPU(c, clock.now())
 		}()
 	}
 
-	clock := cpuClock{serverPID: cfg.ServerPID}
 	c0 := clock.now()
 	putErr := r.put(ctx, rep)
 	rep.Put.fillLakeCPU(c0, clock.now())
