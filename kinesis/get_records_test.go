@@ -88,3 +88,27 @@ func TestGetRecordsAppendJSONAllocs(t *testing.T) {
 		t.Errorf("AppendJSON of 1,000 records: %v allocs, want 0", n)
 	}
 }
+
+// TestPutRecordsAppendJSONMatchesEncodingJSON: the self-encoded PutRecords
+// answer is byte for byte what encoding/json writes.
+func TestPutRecordsAppendJSONMatchesEncodingJSON(t *testing.T) {
+	for i, out := range []putRecordsOutput{
+		{},
+		{Records: []putRecordsResultEntry{}},
+		{Records: []putRecordsResultEntry{
+			{SequenceNumber: "49590338271490256608559692538361571095921575989136588898", ShardId: "shardId-000000000000"},
+			{ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded for shard shardId-000000000001 in stream s under account 123456789012."},
+			{ErrorCode: "InternalFailure", ErrorMessage: "odd \"quoted\" <&> \u2028 \xff"},
+			{},
+		}, FailedRecordCount: 2, EncryptionType: "KMS"},
+	} {
+		type plain putRecordsOutput // the same members, encoded by encoding/json
+		want, err := protocol.Marshal(protocol.JSON, (*plain)(&out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out.AppendJSON(nil); !bytes.Equal(got, want) {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}

@@ -34,7 +34,9 @@ type putRecordOutput struct {
 
 func (s *service) putRecord(ctx context.Context, c *protocol.Call) (any, error) {
 	var in putRecordInput
-	if err := c.Decode(&in); err != nil {
+	// The engine copies every record before it answers, so the blobs
+	// may live in the call's reused buffer.
+	if err := c.DecodeTransient(&in); err != nil {
 		return nil, err
 	}
 	var v checker

@@ -101,6 +101,27 @@ func init() {
 // object (a JSON object or a CBOR map): AWS answers SerializationException to
 // a body of `null`, `[]` or a scalar.
 func (c *Call) Decode(v any) error {
+	return c.decode(v, false)
+}
+
+// DecodeTransient is Decode for handlers that keep no decoded []byte
+// (blob) after they return: in a JSON call served by ServeHTTP the blobs
+// are decoded into one pooled buffer that the next call reuses once this
+// one's answer is written, instead of one allocation each. PutRecords
+// uses it: the engine copies every record before it answers.
+func (c *Call) DecodeTransient(v any) error {
+	return c.decode(v, c.transient)
+}
+
+// releaseBlobs returns the call's blob buffer, if any, for reuse.
+func (c *Call) releaseBlobs() {
+	if a := c.blobs; a != nil && cap(a.buf) <= maxPooledArena {
+		c.blobs = nil
+		blobArenaPool.Put(a)
+	}
+}
+
+func (c *Call) decode(v any, transient bool) error {
 	body := c.Body
 	if c.Codec == CBOR {
 		// RFC 8949's self-described CBOR tag (55799) may precede the map;
@@ -129,7 +150,15 @@ func (c *Call) Decode(v any) error {
 	}
 	// The one-pass decoder handles every shape AWS models; anything else
 	// goes to encoding/json, which behaves the same, only slower.
-	err := decodeJSONFast(body, v)
+	var blobs *blobArena
+	if transient {
+		if c.blobs == nil {
+			c.blobs = blobArenaPool.Get().(*blobArena)
+			c.blobs.reset(len(body))
+		}
+		blobs = c.blobs
+	}
+	err := decodeJSONFastInto(body, v, blobs)
 	if err == errJSONUnsupported {
 		err = json.Unmarshal(body, v)
 	}

@@ -45,6 +45,9 @@ type jdec struct {
 	i     int
 	depth int
 	saved error // first type or base64 error; decoding goes on, as json does
+	// blobs, when set, is where blobs are decoded (DecodeTransient):
+	// carved in order from one buffer that the caller reuses.
+	blobs *blobArena
 }
 
 type decodeFn func(d *jdec, v reflect.Value) error
@@ -66,6 +69,12 @@ var (
 // decodeJSONFast decodes body into v, a non-nil pointer. It returns
 // errJSONUnsupported, having touched nothing, when v's type is not modelled.
 func decodeJSONFast(body []byte, v any) error {
+	return decodeJSONFastInto(body, v, nil)
+}
+
+// decodeJSONFastInto is decodeJSONFast decoding blobs into blobs when it is
+// not nil.
+func decodeJSONFastInto(body []byte, v any, blobs *blobArena) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errJSONUnsupported
@@ -74,7 +83,7 @@ func decodeJSONFast(body []byte, v any) error {
 	if !p.ok {
 		return errJSONUnsupported
 	}
-	d := jdec{data: body}
+	d := jdec{data: body, blobs: blobs}
 	d.skipWS()
 	if err := p.fn(&d, rv); err != nil {
 		return err
@@ -736,6 +745,10 @@ func decodeSlice(d *jdec, v reflect.Value, elem *planEntry, isBytes bool) error 
 		if !isBytes {
 			return d.mismatch("string", v.Type())
 		}
+		if b, ok := d.blobFast(); ok {
+			v.SetBytes(b)
+			return nil
+		}
 		raw, slow, err := d.scanString()
 		if err != nil {
 			return err
@@ -744,13 +757,13 @@ func decodeSlice(d *jdec, v reflect.Value, elem *planEntry, isBytes bool) error 
 			raw = unquote(raw)
 		}
 		// One allocation, decoded straight from the body.
-		b := make([]byte, base64.StdEncoding.DecodedLen(len(raw)))
+		b := d.blob(base64.StdEncoding.DecodedLen(len(raw)))
 		n, berr := base64.StdEncoding.Decode(b, raw)
 		if berr != nil {
 			d.saveError(berr)
 			return nil
 		}
-		v.SetBytes(b[:n])
+		v.SetBytes(b[:n:n])
 		return nil
 	case '[':
 	default:
@@ -795,6 +808,91 @@ func decodeSlice(d *jdec, v reflect.Value, elem *planEntry, isBytes bool) error 
 		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
 	}
 	return nil
+}
+
+// blobFast decodes the blob string at d.i in one pass when it is plain
+// padded base64, and reports whether it was. Then the string has no
+// escapes, control or non-ASCII bytes, so encoding/json's unquoting would
+// leave it as is and scanString's checks are redundant. The proof is the
+// decoded length: base64.StdEncoding skips '\r' and '\n', and any other
+// byte outside the alphabet is an error, so a success that decodes all
+// len(raw)/4*3 - padding bytes saw nothing but alphabet and padding.
+// Anything else (including every error) takes the general path, which
+// reports it exactly as encoding/json does.
+func (d *jdec) blobFast() ([]byte, bool) {
+	start := d.i + 1
+	q := bytes.IndexByte(d.data[start:], '"')
+	if q < 0 || q%4 != 0 {
+		return nil, false
+	}
+	raw := d.data[start : start+q]
+	want := q / 4 * 3
+	if q > 0 && raw[q-1] == '=' {
+		want--
+		if raw[q-2] == '=' {
+			want--
+		}
+	}
+	b := d.blob(want)
+	n, err := base64.StdEncoding.Decode(b, raw)
+	if err != nil || n != want {
+		d.unblob(len(b))
+		return nil, false
+	}
+	d.i = start + q + 1
+	return b, true
+}
+
+// blob returns a buffer of n bytes for a decoded blob: carved from the
+// arena under DecodeTransient, else its own allocation. Never nil: an
+// empty blob decodes to an empty, non-nil slice, as in encoding/json.
+func (d *jdec) blob(n int) []byte {
+	if d.blobs == nil {
+		return make([]byte, n)
+	}
+	return d.blobs.take(n, len(d.data))
+}
+
+// unblob gives back the last n bytes blob handed out (a failed fast path).
+func (d *jdec) unblob(n int) {
+	if d.blobs != nil {
+		d.blobs.used -= n
+	}
+}
+
+// blobArena is the buffer DecodeTransient decodes blobs into. The blobs of
+// one body never need more than 3/4 of its length, so one buffer of that
+// size holds them all; it is reused from call to call.
+type blobArena struct {
+	buf  []byte
+	used int
+}
+
+var blobArenaPool = sync.Pool{New: func() any { return new(blobArena) }}
+
+// maxPooledArena bounds the arenas kept for reuse (a PutRecords at AWS's
+// 5 MiB limit needs about 5 MiB).
+const maxPooledArena = 12 << 20
+
+func (a *blobArena) take(n, bodyLen int) []byte {
+	if a.buf == nil {
+		a.buf = make([]byte, bodyLen/4*3+4)
+	}
+	if len(a.buf)-a.used < n {
+		// Cannot happen for blobs of the body the arena was sized for;
+		// stay correct if it does.
+		return make([]byte, n)
+	}
+	b := a.buf[a.used : a.used+n : a.used+n]
+	a.used += n
+	return b
+}
+
+func (a *blobArena) reset(bodyLen int) {
+	a.used = 0
+	if cap(a.buf) < bodyLen/4*3+4 {
+		a.buf = nil // take sizes it for this body
+	}
 }
 
 func decodeMap(d *jdec, v reflect.Value, elem *planEntry) error {

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -63,6 +64,9 @@ var fastJSONSeeds = []string{
 	`{"unknown":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`,
 	`{"unknown":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`,
 	`{"N":{"Kids":[{"Kids":[{"Kids":[{"V":"deep"}]}]}]}}`,
+	`{"Blob":""}`, `{"Blob":"QQ=="}`, `{"Blob":"QUI="}`, `{"Blob":"QUJD"}`, `{"Blob":"QUJDRA=="}`, `{"Blob":"QUJDRA"}`,
+	`{"Blob":"QUJD\nRA=="}`, `{"Blob":"QUJD\r\nRA=="}`, `{"Blob":"QUJDRA==\n\n\n\n"}`, `{"Blob":"Q\u0055JD"}`, `{"Blob":"QUJD` + "\n" + `RA=="}`,
+	`{"Blob":"QU=D"}`, `{"Blob":"QUJ/+A=="}`, `{"Blob":"QUJ-_A=="}`, `{"Blob":"====" }`, `{"Blob":"QR=="}`,
 	`{"Raw":{"a":[1,"x"]},"RawP":null}`, `{"Raw":null,"RawP":[1]}`, `{"Raw": "s" }`,
 }
 
@@ -86,6 +90,13 @@ func checkFastJSON[T any](t *testing.T, b []byte) {
 	}
 	if !reflect.DeepEqual(fast, std) {
 		t.Fatalf("input %q:\n fast %+v\n  std %+v", b, fast, std)
+	}
+	// Decoding blobs into a reused arena (DecodeTransient) changes where
+	// they live, never what they hold: the arena starts full of garbage.
+	var inArena T
+	a := &blobArena{buf: bytes.Repeat([]byte{0xa5}, len(b)/4*3+4)}
+	if err := decodeJSONFastInto(b, &inArena, a); err != nil || !reflect.DeepEqual(inArena, std) {
+		t.Fatalf("input %q: into an arena: %v\n fast %+v\n  std %+v", b, err, inArena, std)
 	}
 }
 

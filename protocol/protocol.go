@@ -55,6 +55,11 @@ type Call struct {
 	Body      []byte // valid only until the handler returns (the buffer is reused)
 	Caller    Caller
 	RequestID string
+
+	// transient: ServeHTTP serves this call and reclaims blobs once the
+	// answer is written (DecodeTransient).
+	transient bool
+	blobs     *blobArena
 }
 
 // Handler serves one operation. It returns the output struct (encoded with

@@ -132,7 +132,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		caller, _ = CallerFrom(r.Context())
 	}
 
-	call := &Call{Operation: op, Codec: codec, Body: body, Caller: caller, RequestID: reqID}
+	call := &Call{Operation: op, Codec: codec, Body: body, Caller: caller, RequestID: reqID, transient: true}
+	defer call.releaseBlobs() // after the answer is written: it may alias blobs
 	out, err := handler(r.Context(), call)
 	if err != nil {
 		s.fail(w, codec, ctype, reqID, op, err)

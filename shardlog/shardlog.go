@@ -70,7 +70,10 @@ type Log interface {
 	// Append stores entries as consecutive records with one arrival
 	// timestamp and returns the first offset and that timestamp. It returns
 	// only once the records are durable per the SyncMode. After a write or
-	// sync error every later Append fails with that error.
+	// sync error every later Append fails with that error. Append keeps
+	// nothing of entries once it returns (it copies the records), so the
+	// caller may reuse their memory: the kinesis skin decodes Data into a
+	// buffer reused by the next request.
 	Append(entries []Entry) (first uint64, timestamp int64, err error)
 	// Read appends to buf the records starting at offset from, stopping after
 	// maxRecords records or once maxBytes of Data would be exceeded (at least

@@ -36,6 +36,8 @@ type putGroup struct {
 //
 // Each shard's records go to its log in one Append, and the shards are
 // appended concurrently, so a call costs about one group-committed fsync.
+// Nothing of entries is kept once it returns (shardlog.Log.Append copies),
+// so callers may reuse their Data.
 func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResult, error) {
 	s, err := e.lookup(region, name)
 	if err != nil {
