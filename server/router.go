@@ -37,6 +37,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.inflight.Done()
 	}()
 
+	if v, ok := r.Header[hiddenExpect]; ok {
+		// expectConn renamed it so net/http would not answer 417.
+		r.Header["Expect"] = append(r.Header["Expect"], v...)
+		delete(r.Header, hiddenExpect)
+	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, caudalPrefix):
 		s.serveCaudal(w, r)

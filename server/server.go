@@ -127,7 +127,7 @@ func Start(cfg Config) (*Server, error) {
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 	}
-	go func() { s.serveErr <- s.http.Serve(ln) }()
+	go func() { s.serveErr <- s.http.Serve(expectListener{ln}) }()
 
 	if cfg.beforeOpen != nil {
 		cfg.beforeOpen(ln.Addr().String())
