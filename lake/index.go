@@ -14,7 +14,7 @@ import (
 //
 //	meta        "format" → "1"
 //	buckets     <bucket name> → bucketRecord (JSON)
-//	objects     <bucket name> → nested bbolt bucket: <key bytes> → objectRecord (JSON)
+//	objects     <bucket name> → nested bbolt bucket: <key bytes> → objectRecord (binary, record.go)
 //	            (bbolt orders keys by bytes, so a cursor walks S3 key order)
 //	uploads     <upload ID> → uploadRecord (JSON)
 //	parts       <upload ID> → nested bbolt bucket: <part number, uint16 BE> → partRecord (JSON)
@@ -22,7 +22,7 @@ import (
 //	            retried CompleteMultipartUpload answers the same object;
 //	            pruned at Open once the object no longer comes from that upload
 //
-// Record fields are named in their JSON tags; add fields freely (readers
+// JSON record fields are named in their tags; add fields freely (readers
 // ignore unknown ones), never rename or reuse one.
 var (
 	metaBucket      = []byte("meta")
@@ -44,17 +44,19 @@ type bucketRecord struct {
 // objectRecord is one object's index entry. Path is relative to
 // Config.Dir and slash-separated; it names the data file, which holds
 // exactly Size bytes.
+//
+// It is stored in the binary form of record.go.
 type objectRecord struct {
-	Path         string            `json:"path"`
-	Size         int64             `json:"size"`
-	ETag         string            `json:"etag"`
-	Modified     int64             `json:"mtime"` // Unix nanoseconds
-	Meta         metaRecord        `json:"meta"`
-	Checksums    map[string]string `json:"sums,omitempty"`
-	ChecksumType string            `json:"sumType,omitempty"`
-	PartsCount   int               `json:"parts,omitempty"`
-	PartSizes    []int64           `json:"partSizes,omitempty"`
-	UploadID     string            `json:"upload,omitempty"` // the multipart upload it came from
+	Path         string
+	Size         int64
+	ETag         string
+	Modified     int64 // Unix nanoseconds
+	Meta         metaRecord
+	Checksums    map[string]string
+	ChecksumType string
+	PartsCount   int
+	PartSizes    []int64
+	UploadID     string // the multipart upload it came from
 }
 
 // metaRecord is Metadata as stored; a separate type so that the exported

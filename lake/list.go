@@ -2,7 +2,6 @@ package lake
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -82,7 +81,7 @@ func (s *lakeState) list(bucket string, opts ListOptions) (ListResult, error) {
 				break
 			}
 			var r objectRecord
-			if err := json.Unmarshal(v, &r); err != nil {
+			if err := decodeObjectRecord(v, &r); err != nil {
 				return fmt.Errorf("lake: corrupt index entry %s/%q: %w", bucket, k, err)
 			}
 			key := string(k)

@@ -405,7 +405,7 @@ func completedTx(tx *bolt.Tx, id string, list []CompletePart) (ObjectInfo, bool)
 		return ObjectInfo{}, false
 	}
 	var r objectRecord
-	if ok, err := getJSON(ob, []byte(c.Key), &r); !ok || err != nil || r.UploadID != id {
+	if ok, err := getObjectRecord(ob, []byte(c.Key), &r); !ok || err != nil || r.UploadID != id {
 		return ObjectInfo{}, false
 	}
 	etags := make([]string, len(list))

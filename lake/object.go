@@ -32,7 +32,7 @@ func (s *lakeState) getRecord(bucket, key string) (objectRecord, error) {
 		if err != nil {
 			return err
 		}
-		ok, err := getJSON(ob, []byte(key), &r)
+		ok, err := getObjectRecord(ob, []byte(key), &r)
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *lakeState) commitObject(bucket, key string, t *tempFile, rec objectReco
 			return err
 		}
 		var cur objectRecord
-		exists, err := getJSON(ob, []byte(key), &cur)
+		exists, err := getObjectRecord(ob, []byte(key), &cur)
 		if err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (s *lakeState) commitObject(bucket, key string, t *tempFile, rec objectReco
 			}
 		}
 		rec.Modified = s.now().UnixNano()
-		if err := putJSON(ob, []byte(key), rec); err != nil {
+		if err := putObjectRecord(ob, []byte(key), &rec); err != nil {
 			return txAbort{err}
 		}
 		if exists {
@@ -204,7 +204,7 @@ func (s *lakeState) deleteObject(bucket, key string) error {
 			return err
 		}
 		var cur objectRecord
-		exists, err := getJSON(ob, []byte(key), &cur)
+		exists, err := getObjectRecord(ob, []byte(key), &cur)
 		if err != nil || !exists {
 			return err
 		}
@@ -242,7 +242,7 @@ func (s *lakeState) setTags(bucket, key string, tags map[string]string) error {
 			return err
 		}
 		var cur objectRecord
-		exists, err := getJSON(ob, []byte(key), &cur)
+		exists, err := getObjectRecord(ob, []byte(key), &cur)
 		if err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ func (s *lakeState) setTags(bucket, key string, tags map[string]string) error {
 			return fmt.Errorf("%w: %s/%s", ErrObjectNotFound, bucket, key)
 		}
 		cur.Meta.Tags = tags
-		if err := putJSON(ob, []byte(key), cur); err != nil {
+		if err := putObjectRecord(ob, []byte(key), &cur); err != nil {
 			return txAbort{err}
 		}
 		return nil

@@ -124,8 +124,8 @@ func (s *lakeState) sweep() error {
 		if err := objs.ForEachBucket(func(name []byte) error {
 			return objs.Bucket(name).ForEach(func(k, v []byte) error {
 				var r objectRecord
-				if err := decodeJSON(k, v, &r); err != nil {
-					return err
+				if err := decodeObjectRecord(v, &r); err != nil {
+					return fmt.Errorf("corrupt index entry %q: %w", k, err)
 				}
 				referenced[r.Path] = true
 				return nil
@@ -158,7 +158,7 @@ func (s *lakeState) sweep() error {
 				stale = append(stale, id)
 				return nil
 			}
-			if ok, err := getJSON(ob, []byte(c.Key), &r); err != nil || !ok || r.UploadID != string(id) {
+			if ok, err := getObjectRecord(ob, []byte(c.Key), &r); err != nil || !ok || r.UploadID != string(id) {
 				stale = append(stale, id)
 			}
 			return nil
