@@ -38,7 +38,8 @@ type s3env struct {
 	srv     *httptest.Server
 	url     string // http://127.0.0.1:port
 	client  *s3.Client
-	dir     string // the lake's directory
+	dir     string           // the lake's directory
+	now     func() time.Time // signing time of do's requests: cfg.Now, or time.Now
 }
 
 // newS3Env starts an env; cfg's Lake, Secret and Log are filled in.
@@ -57,7 +58,10 @@ func newS3Env(t *testing.T, cfg Config) *s3env {
 	}
 	h := New(cfg)
 	srv := httptest.NewServer(h)
-	e := &s3env{t: t, lake: lk, handler: h, srv: srv, url: srv.URL, dir: dir}
+	e := &s3env{t: t, lake: lk, handler: h, srv: srv, url: srv.URL, dir: dir, now: time.Now}
+	if cfg.Now != nil {
+		e.now = cfg.Now
+	}
 	e.client = e.clientFor("us-east-1")
 	t.Cleanup(func() {
 		srv.Close()
@@ -173,7 +177,7 @@ func (e *s3env) do(method, target string, body []byte, hdr map[string]string) (*
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	sign(e.t, req, body, "", time.Now())
+	sign(e.t, req, body, "", e.now())
 	return e.send(req)
 }
 

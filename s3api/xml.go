@@ -68,7 +68,10 @@ func marshalXML(root, ns string, v any) ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	// encoding/xml escapes '"' as "&#34;"; S3 writes "&quot;" (every
+	// quoted ETag shows it). A literal "&#34;" in the data was escaped to
+	// "&amp;#34;", so only escapes are replaced.
+	return bytes.ReplaceAll(buf.Bytes(), []byte("&#34;"), []byte("&quot;")), nil
 }
 
 // xmlField is an element whose name is chosen at run time (error fields).
