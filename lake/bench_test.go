@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -81,4 +82,28 @@ func BenchmarkList1000(b *testing.B) {
 			b.Fatal(len(res.Objects), err)
 		}
 	}
+}
+
+// BenchmarkPutObject4KiBParallel measures small durable writes from many
+// clients at once, where the group commit shares bbolt fsyncs.
+func BenchmarkPutObject4KiBParallel(b *testing.B) {
+	l, err := Open(Config{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	mustBucket(b, l, "bench")
+	body := bytes.Repeat([]byte("x"), 4<<10)
+	var n atomic.Int64
+	b.SetParallelism(8)
+	b.SetBytes(int64(len(body)))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			key := fmt.Sprintf("k%d", n.Add(1))
+			if _, err := l.PutObject(context.Background(), "bench", key, bytes.NewReader(body), PutOptions{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

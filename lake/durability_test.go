@@ -317,3 +317,35 @@ func TestPutStreamsWithoutBuffering(t *testing.T) {
 		t.Fatalf("a %d MiB PutObject allocated %d bytes", size>>20, alloc)
 	}
 }
+
+func TestConcurrentDurablePuts(t *testing.T) {
+	l, err := Open(Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	mustBucket(t, l, "group")
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 4 {
+				key := string(rune('a'+w)) + "/" + string(rune('0'+i))
+				if _, err := l.PutObject(context.Background(), "group", key, strings.NewReader(key), PutOptions{}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	res, err := l.List("group", ListOptions{MaxKeys: 1000})
+	if err != nil || len(res.Objects) != 64 {
+		t.Fatalf("List = %d objects, %v", len(res.Objects), err)
+	}
+	for _, o := range res.Objects {
+		if string(get(t, l, "group", o.Key)) != o.Key {
+			t.Fatalf("%s has the wrong bytes", o.Key)
+		}
+	}
+}

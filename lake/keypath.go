@@ -89,7 +89,7 @@ func partRelPath(id string, n int, ver string) string {
 
 // escapeSegment turns one '/'-separated key segment into a safe file or
 // directory name:
-//   - '#', '%', '\\', '/', control bytes and DEL become %XX, so an escaped
+//   - '#', '%', '\', '/', control bytes and DEL become %XX, so an escaped
 //     segment never holds a raw '#' (which marks data file names) and
 //     nothing a terminal or shell treats specially stays raw;
 //   - "" becomes "%" and "." and ".." become "%2E" and "%2E%2E", so no

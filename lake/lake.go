@@ -5,33 +5,65 @@
 // Layout under Config.Dir (format v1; it must not change silently — bump
 // the version in index.db's "meta" bucket and keep v1 readable):
 //
-//	index.db                      bbolt: buckets, object index, multipart uploads
+//	index.db                                bbolt: buckets, object index, multipart uploads (index.go)
 //	objects/<bucket>/<dirs…>/<ver>#<name>   object data, exactly the object's bytes
-//	uploads/<uploadID>/<part>#<ver>         multipart part data
-//	tmp/                          files being written; emptied at Open
+//	uploads/<uploadID>/<part:05d>#<ver>     multipart part data
+//	tmp/                                    files being written; emptied at Open
+//
+// <ver> is 16 hex digits, unique and increasing for the life of the
+// directory (seeded at Open from the clock and from every version on
+// disk). Upload IDs are a version followed by random URL-safe base64, so
+// they sort by creation and never hold a path separator.
 //
 // Object data files are plain files holding exactly the object's bytes, so
 // the SQL engine can read them in place (Lake.Path). Directory segments are
 // the key's '/'-separated segments, escaped so that no key can leave the
-// bucket directory ("", ".", ".." and over-long segments are rewritten;
-// '#', '%' and control bytes are percent-encoded); the file name carries a
-// unique version prefix, so two keys never share a file even when their
-// escaped paths would collide, and a file name (which always holds a raw
-// '#') never equals a directory name (which never does). Hive-style
-// segments such as "year=2024" stay as they are.
+// bucket directory (keypath.go): "" becomes "%", "." and ".." become
+// "%2E" and "%2E%2E", '#', '%', '\', control bytes and DEL are
+// percent-encoded, and a segment escaping to over 200 bytes keeps 160 of
+// them plus "~" and a hash, so every name fits ext4's 255 bytes. Only the
+// first 32 segments (and at most 1 KiB of them) become directories; the
+// rest of the key, its slashes escaped, goes into the file name — a key of
+// 1,024 slashes must not cost 1,024 nested directories and their fsyncs.
+// The mapping need not be injective: the file name carries a unique
+// version, so two keys never share a file even when their escaped paths
+// collide, and a file name (which always holds a raw '#') never equals a
+// directory name (which never does). Hive-style segments such as
+// "year=2024" stay as they are. The index entry records each object's
+// path, so these rules may change without moving old files.
 //
 // Invariants:
 //   - The index is the truth. An object exists iff the index has it; the
 //     index entry names its data file. A write is: stream the body into
-//     tmp/, fsync, rename to its final versioned name, fsync the directory,
-//     then commit the index entry (bbolt, fsynced; concurrent commits are
-//     batched). The commit is the acknowledgement point: before it, the
-//     old object (if any) stays the visible one, whole.
+//     tmp/ through MD5 and the requested checksums (one pooled 1 MiB
+//     buffer, never the whole body), fsync, let PutOptions.Verify refuse
+//     it, rename to its final versioned name, fsync the directories whose
+//     entries changed, then commit the index entry (bbolt, fsynced;
+//     concurrent commits share one transaction and one fsync, with no
+//     timer: see committer). The commit is the acknowledgement point:
+//     before it, the old object (if any) stays the visible one, whole.
+//     Conditional writes (If-None-Match: *, If-Match) are checked inside
+//     that commit.
 //   - Data files the index does not name are garbage (a crash between the
 //     rename and the commit, or after the commit and before the old file's
-//     removal); Open removes them, and tmp/.
+//     removal); Open removes them, the directories they leave empty, bucket
+//     directories of unknown buckets, and tmp/.
 //   - Readers get an open file handle: a concurrent overwrite or delete
 //     never changes the bytes an open Object reads.
+//   - A multipart completion writes the concatenated object as a new data
+//     file and commits it in the same transaction that removes the upload,
+//     so a crash leaves either the upload (with its parts) or the object.
+//
+// S3 behaviours worth knowing: DeleteBucket refuses while objects remain
+// but aborts multipart uploads in progress (S3 does so for general purpose
+// buckets; only directory buckets refuse). List skips a common prefix that
+// holds StartAfter, so StartAfter = Next resumes right after a rolled-up
+// prefix, and MaxKeys 0 answers nothing with IsTruncated false, as AWS
+// does. CopyObject makes a single-part object whose ETag is the MD5 of the
+// bytes, even from a multipart source.
+//
+// Config.NoSync skips every fsync (bbolt's and the data files'); it is for
+// tests and benchmarks, not for data anyone wants back after a crash.
 package lake
 
 import (
