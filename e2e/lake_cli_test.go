@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -449,3 +450,132 @@ func TestE2ELakeCLIProgressOnTerminal(t *testing.T) {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// readmeS3Examples returns the README's S3 examples: the shell block of
+// `aws … s3` commands, the boto3 S3 program and the `caudal lake` block.
+// The Kinesis README tests take the Kinesis ones (cli_test.go,
+// python_test.go); these are told apart by what they call.
+func readmeS3Examples(t *testing.T) (awsBlock, boto3Block, caudalBlock string) {
+	t.Helper()
+	for _, b := range readmeBlocks(t, "bash", "sh", "shell", "console", "") {
+		switch {
+		case strings.Contains(b, "./caudal lake "):
+			caudalBlock = b
+		case strings.Contains(b, " s3 ") && strings.Contains(b, "aws ") && !strings.Contains(b, " kinesis "):
+			awsBlock = b
+		}
+	}
+	for _, b := range readmeBlocks(t, "python", "py", "python3") {
+		if strings.Contains(b, `boto3.client("s3"`) {
+			boto3Block = b
+		}
+	}
+	if awsBlock == "" || boto3Block == "" || caudalBlock == "" {
+		t.Fatalf("README.md lacks an S3 example: aws s3 block %t, boto3 s3 block %t, caudal lake block %t",
+			awsBlock != "", boto3Block != "", caudalBlock != "")
+	}
+	return awsBlock, boto3Block, caudalBlock
+}
+
+// runReadmeScript runs script with bash -eo pipefail in dir after loading
+// the credentials the README's way, and returns its output; a failure
+// fails the test with the script as run.
+func runReadmeScript(t *testing.T, dir string, env []string, load, script string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-eo", "pipefail", "-c", load+"\n"+script)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("README example failed (%v):\n%s\n--- as run ---\n%s", err, out, script)
+	}
+	return string(out)
+}
+
+// withOnPath returns env with a directory holding name → target first on
+// PATH.
+func withOnPath(t *testing.T, env []string, name, target string) []string {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.Symlink(target, filepath.Join(bin, name)); err != nil {
+		t.Fatalf("symlink %s: %v", name, err)
+	}
+	out := append([]string(nil), env...)
+	for i, kv := range out {
+		if strings.HasPrefix(kv, "PATH=") {
+			out[i] = "PATH=" + bin + string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
+		}
+	}
+	return out
+}
+
+// TestE2ELakeReadmeExamples runs the README's S3 examples as written, each
+// on a fresh server from a fresh directory: the AWS CLI block with both CLI
+// generations as `aws`, the boto3 program with both boto3 generations,
+// and the `caudal lake` block with the built binary as ./caudal.
+func TestE2ELakeReadmeExamples(t *testing.T) {
+	awsBlock, boto3Block, caudalBlock := readmeS3Examples(t)
+	for _, g := range cliGens(t) {
+		t.Run("aws-"+g.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t)
+			dir, env, load := readmeShell(t, s)
+			env = append(withOnPath(t, env, "aws", g.aws), "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard")
+			out := runReadmeScript(t, dir, env, load, localizeExample(awsBlock, s))
+			for _, want := range []string{"make_bucket: lake", "upload: site/css/main.css to s3://lake/site/css/main.css", " raw/2026/events.csv\n",
+				" site/css/main.css\n", "remove_bucket: lake"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("README AWS CLI example output lacks %q:\n%s", want, out)
+				}
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, "events-copy.csv")); err != nil || string(b) != "id,kind\n1,click\n" {
+				t.Errorf("README AWS CLI example downloaded %q, %v", b, err)
+			}
+		})
+	}
+	for _, g := range pythonGens(t) {
+		t.Run("boto3-"+g.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t)
+			dir, env, load := readmeShell(t, s)
+			code := localizeExample(boto3Block, s)
+			if code == boto3Block {
+				t.Fatalf("README boto3 S3 example does not use the default endpoint http://127.0.0.1:4566")
+			}
+			if err := os.WriteFile(filepath.Join(dir, "example.py"), []byte(code), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := runReadmeScript(t, dir, env, load, g.python+" example.py")
+			if !strings.Contains(out, "downloaded the same bytes") || !strings.Contains(out, "2026/holiday.jpg 10240003 ") {
+				t.Errorf("README boto3 S3 example output:\n%s", out)
+			}
+			// Above the multipart threshold (8 MB): the ETag has a part count.
+			if !regexp.MustCompile(`"[0-9a-f]{32}-2"`).MatchString(out) {
+				t.Errorf("README boto3 S3 example did not upload in parts:\n%s", out)
+			}
+		})
+	}
+	t.Run("caudal", func(t *testing.T) {
+		t.Parallel()
+		s := startServer(t)
+		dir, env, load := readmeShell(t, s)
+		if err := os.Symlink(caudalBinary, filepath.Join(dir, "caudal")); err != nil {
+			t.Fatal(err)
+		}
+		out := runReadmeScript(t, dir, env, load, localizeExample(caudalBlock, s))
+		for _, want := range []string{"made bucket s3://demo", "upload: numbers.txt to s3://demo/raw/numbers.txt",
+			"PRE reports/", "copied 2 files", "q1\n", "deleted 2 objects under s3://demo/reports/", "removed bucket s3://demo"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("README caudal lake example output lacks %q:\n%s", want, out)
+			}
+		}
+		orig, err1 := os.ReadFile(filepath.Join(dir, "numbers.txt"))
+		back, err2 := os.ReadFile(filepath.Join(dir, "numbers-copy.txt"))
+		if err1 != nil || err2 != nil || len(orig) == 0 || !bytes.Equal(orig, back) {
+			t.Errorf("README caudal lake example: numbers-copy.txt differs from numbers.txt (%v, %v)", err1, err2)
+		}
+		sameTree(t, "README restored/", readTree(t, filepath.Join(dir, "restored")),
+			map[string][]byte{"2026/q1.txt": []byte("q1\n"), "2026/q2.txt": []byte("q2\n")})
+	})
+}
