@@ -46,3 +46,68 @@ func AppendBase64(dst, src []byte) []byte {
 	base64.StdEncoding.Encode(out[j:], src[i:])
 	return dst[:len(dst)+n]
 }
+
+// A faster standard-base64 decoder for request blobs.
+//
+// encoding/base64 decodes 8 characters per step with eight lookups in a
+// 256-entry table; this does four lookups in a table indexed by a pair of
+// characters (64K entries of 12 bits; 128 KiB, of which the 4,096 valid
+// pairs are touched). It decodes only the unpadded body of plain base64;
+// the last quantum (padding), any byte outside the alphabet and every
+// error go to encoding/base64, from the step where they appear on, so
+// results and errors are encoding/base64's (FuzzDecodeBase64 checks).
+
+// b64PairDecode maps two characters (first in the low byte) to the 12 bits
+// they encode, or to badPair when either is outside the standard alphabet.
+var b64PairDecode = func() *[1 << 16]uint16 {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	var dec [256]uint16
+	for i := range dec {
+		dec[i] = badPair
+	}
+	for i := 0; i < len(alphabet); i++ {
+		dec[alphabet[i]] = uint16(i)
+	}
+	t := new([1 << 16]uint16)
+	for i := range t {
+		a, b := dec[i&0xff], dec[i>>8]
+		if a == badPair || b == badPair {
+			t[i] = badPair
+			continue
+		}
+		t[i] = a<<6 | b
+	}
+	return t
+}()
+
+const badPair = 0x8000
+
+// DecodeBase64 decodes standard (padded) base64 src into dst, which must
+// have room for base64.StdEncoding.DecodedLen(len(src)) bytes: what
+// base64.StdEncoding.Decode does, faster on long plain inputs.
+func DecodeBase64(dst, src []byte) (int, error) {
+	i, j := 0, 0
+	// Each step reads 8 characters and writes 8 bytes of which 6 are kept;
+	// the last quantum (which may hold padding) is never taken here.
+	for len(src)-i > 8+4 && len(dst)-j >= 8 {
+		v := binary.LittleEndian.Uint64(src[i:])
+		p0 := b64PairDecode[uint16(v)]
+		p1 := b64PairDecode[uint16(v>>16)]
+		p2 := b64PairDecode[uint16(v>>32)]
+		p3 := b64PairDecode[uint16(v>>48)]
+		if (p0|p1|p2|p3)&badPair != 0 {
+			break // let encoding/base64 handle (and word) it
+		}
+		x := uint64(p0)<<52 | uint64(p1)<<40 | uint64(p2)<<28 | uint64(p3)<<16
+		binary.BigEndian.PutUint64(dst[j:], x)
+		i, j = i+8, j+6
+	}
+	n, err := base64.StdEncoding.Decode(dst[j:], src[i:])
+	if err != nil {
+		// Offsets in the error count from the start of src.
+		if ce, ok := err.(base64.CorruptInputError); ok {
+			err = ce + base64.CorruptInputError(i)
+		}
+	}
+	return j + n, err
+}

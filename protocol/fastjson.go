@@ -758,7 +758,7 @@ func decodeSlice(d *jdec, v reflect.Value, elem *planEntry, isBytes bool) error 
 		}
 		// One allocation, decoded straight from the body.
 		b := d.blob(base64.StdEncoding.DecodedLen(len(raw)))
-		n, berr := base64.StdEncoding.Decode(b, raw)
+		n, berr := DecodeBase64(b, raw)
 		if berr != nil {
 			d.saveError(berr)
 			return nil
@@ -834,7 +834,7 @@ func (d *jdec) blobFast() ([]byte, bool) {
 		}
 	}
 	b := d.blob(want)
-	n, err := base64.StdEncoding.Decode(b, raw)
+	n, err := DecodeBase64(b, raw)
 	if err != nil || n != want {
 		d.unblob(len(b))
 		return nil, false
