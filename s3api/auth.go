@@ -95,9 +95,10 @@ func (h *Handler) authenticateStreaming(q *request, mode string) error {
 			"x-amz-decoded-content-length", v)
 	}
 	chunked := sigv4.NewChunkedReader(r.Body, mode, signed)
+	chunked.SetDecodedLength(n)
 	q.cred = signed.Credential
 	q.contentLength = n
-	q.body = &lengthReader{r: chunked, left: n}
+	q.body = chunked
 	q.trailer = chunked.Trailer
 	return nil
 }
@@ -141,22 +142,6 @@ func (b *hashingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// lengthReader checks that a decoded aws-chunked payload is exactly the
-// X-Amz-Decoded-Content-Length the client announced.
-type lengthReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (l *lengthReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 || (err == io.EOF && l.left != 0) {
-		return n, errIncompleteBody()
-	}
-	return n, err
-}
-
 // authError maps a verifier refusal to S3's code for it. The verifier's
 // kinds are AWS's checks; S3 words them its own way (S3 API reference,
 // ErrorResponses.html, and the answers S3 is on record giving):
@@ -169,7 +154,7 @@ func (l *lengthReader) Read(p []byte) (int, error) {
 //	scope                    400 AuthorizationHeaderMalformed / AuthorizationQueryParametersError + Region
 //	unknown key              403 InvalidAccessKeyId + AWSAccessKeyId
 //	mismatch                 403 SignatureDoesNotMatch + StringToSign, CanonicalRequest (and their bytes)
-//	bad aws-chunked framing  400 IncompleteBody
+//	bad aws-chunked body     as sigv4 words it: S3's IncompleteBody, MalformedTrailerError, …
 func (h *Handler) authError(q *request, se *sigv4.Error) *Error {
 	presigned := q.query.Has("X-Amz-Algorithm")
 	now := h.cfg.Now().UTC()
@@ -237,7 +222,8 @@ func (h *Handler) authError(q *request, se *sigv4.Error) *Error {
 		}
 		return e
 	case sigv4.KindChunk:
-		return errIncompleteBody()
+		// The chunked reader's errors already carry S3's code and words.
+		return newError(se.Code, se.Status, se.Message)
 	}
 	return newError("AccessDenied", http.StatusForbidden, "Access Denied")
 }
