@@ -106,6 +106,24 @@ func (c *cancelAfter) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func TestShortBodyFailsWrite(t *testing.T) {
+	l, dir := newTestLake(t)
+	mustBucket(t, l, "atom")
+	put(t, l, "atom", "k", []byte("old"))
+	body := io.MultiReader(strings.NewReader("partial"), errReader{io.ErrUnexpectedEOF})
+	if _, err := l.PutObject(context.Background(), "atom", "k", body, PutOptions{}); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("PutObject of a short body = %v, want io.ErrUnexpectedEOF", err)
+	}
+	if got := get(t, l, "atom", "k"); string(got) != "old" {
+		t.Fatalf("after short body: %q", got)
+	}
+	assertNoGarbage(t, dir, 1)
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
 func TestGetHandleSurvivesOverwriteAndDelete(t *testing.T) {
 	l, _ := newTestLake(t)
 	mustBucket(t, l, "atom")

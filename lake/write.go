@@ -73,7 +73,7 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 			t.discard()
 			return nil, Digests{}, fmt.Errorf("lake: write aborted: %w", err)
 		}
-		n, rerr := io.ReadFull(body, buf)
+		n, rerr := fill(body, buf)
 		if n > 0 {
 			hs.Write(buf[:n])
 			if _, err := t.f.Write(buf[:n]); err != nil {
@@ -81,7 +81,7 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 				return nil, Digests{}, fmt.Errorf("lake: write %s: %w", t.path, err)
 			}
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
@@ -94,6 +94,22 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 		return nil, Digests{}, err
 	}
 	return t, hs.digests(), nil
+}
+
+// fill reads into buf until it is full or r fails. Unlike io.ReadFull it
+// passes r's error through unchanged: a body that ends early with
+// io.ErrUnexpectedEOF (an HTTP body shorter than its Content-Length) must
+// fail the write, not end it.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // place renames the finished temp file to rel (relative to Config.Dir),
