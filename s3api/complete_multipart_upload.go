@@ -94,8 +94,19 @@ func decodeCompleteMultipart(body []byte) ([]lake.CompletePart, error) {
 }
 
 func completeMultipartUpload(h *Handler, q *request) error {
-	up, err := uploadOf(h, q)
-	if err != nil {
+	// A completed upload is gone from the lake's uploads, but the lake
+	// answers a retried completion (same part list, object still
+	// current) with the object it made, as S3 does; so a missing upload
+	// is not refused here, only one of another key.
+	id := q.query.Get("uploadId")
+	up, err := h.cfg.Lake.GetUpload(id)
+	inProgress := err == nil
+	switch {
+	case id == "":
+		return lake.ErrUploadNotFound
+	case inProgress && (up.Bucket != q.bucket || up.Key != q.key):
+		return lake.ErrUploadNotFound
+	case err != nil && !errors.Is(err, lake.ErrUploadNotFound):
 		return err
 	}
 	in, err := parseIntegrity(q.r.Header)
@@ -113,12 +124,17 @@ func completeMultipartUpload(h *Handler, q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := completeConditions(h, q); err != nil {
-		return err
+	if inProgress {
+		if err := completeConditions(h, q); err != nil {
+			return err
+		}
 	}
-	info, err := h.cfg.Lake.CompleteUpload(q.r.Context(), up.ID, parts)
+	info, err := h.cfg.Lake.CompleteUpload(q.r.Context(), id, parts)
 	if err != nil {
 		return err
+	}
+	if info.Bucket != q.bucket || info.Key != q.key {
+		return lake.ErrUploadNotFound // a retry naming another key
 	}
 	res := completeMultipartUploadResult{
 		Location: objectLocation(h, q), Bucket: q.bucket, Key: q.key, ETag: quoteETag(info.ETag),

@@ -208,6 +208,19 @@ func TestSDKMultipartLifecycle(t *testing.T) {
 		t.Errorf("composite CRC32 %q", aws.ToString(done.ChecksumCRC32))
 	}
 
+	// A retried completion (the answer was lost) gets the same object;
+	// the same upload id under another key does not.
+	again, err := complete(cp(1, p1.ETag, p1.ChecksumCRC32),
+		cp(2, p2.CopyPartResult.ETag, p2.CopyPartResult.ChecksumCRC32), cp(3, p3.ETag, p3.ChecksumCRC32))
+	if err != nil || aws.ToString(again.ETag) != aws.ToString(done.ETag) {
+		t.Errorf("retried completion: %v %v", again, err)
+	}
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("other"),
+		UploadId: id, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{cp(1, p1.ETag, nil)}}})
+	if code, status := apiCode(t, err); code != "NoSuchUpload" || status != 404 {
+		t.Errorf("completed upload id under another key: %s %d", code, status)
+	}
+
 	whole := append(append(append([]byte{}, part1...), part2...), part3...)
 	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("mpu"), Key: aws.String("obj")})
 	if err != nil || aws.ToInt64(head.ContentLength) != int64(len(whole)) || aws.ToString(head.ContentType) != "application/x-mp" ||
