@@ -206,3 +206,57 @@ func TestHeadBucketMissingHasNoBody(t *testing.T) {
 		t.Errorf("HEAD error without request id headers: %v", resp.Header)
 	}
 }
+
+// TestAbsentBucketConfigurations: the configurations caudal does not
+// model read as S3 reads them on a bucket without them.
+func TestAbsentBucketConfigurations(t *testing.T) {
+	e := newS3Env(t, Config{})
+	ctx := ctxT(t)
+	c := e.client
+	e.mkBucket("configs")
+	b := aws.String("configs")
+
+	acl, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})
+	if err != nil || len(acl.Grants) != 1 || acl.Grants[0].Permission != types.PermissionFullControl ||
+		acl.Grants[0].Grantee.Type != types.TypeCanonicalUser || aws.ToString(acl.Grants[0].Grantee.ID) != aws.ToString(acl.Owner.ID) {
+		t.Errorf("GetBucketAcl = %+v, %v", acl, err)
+	}
+	checks := []struct {
+		code string
+		call func() error
+	}{
+		{"NoSuchCORSConfiguration", func() error { _, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b}); return err }},
+		{"NoSuchBucketPolicy", func() error { _, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b}); return err }},
+		{"NoSuchLifecycleConfiguration", func() error {
+			_, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
+			return err
+		}},
+		{"ServerSideEncryptionConfigurationNotFoundError", func() error {
+			_, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
+			return err
+		}},
+		{"NoSuchTagSet", func() error { _, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}); return err }},
+		{"NoSuchWebsiteConfiguration", func() error { _, err := c.GetBucketWebsite(ctx, &s3.GetBucketWebsiteInput{Bucket: b}); return err }},
+		{"NoSuchBucket", func() error {
+			_, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String("no-such-bucket")})
+			return err
+		}},
+	}
+	for _, ch := range checks {
+		code, status := apiCode(t, ch.call())
+		if code != ch.code || status != 404 {
+			t.Errorf("got %s %d, want %s 404", code, status, ch.code)
+		}
+	}
+	if _, err := c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: b}); err != nil {
+		t.Errorf("GetBucketLogging: %v", err)
+	}
+	if rp, err := c.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b}); err != nil || rp.Payer != types.PayerBucketOwner {
+		t.Errorf("GetBucketRequestPayment = %+v, %v", rp, err)
+	}
+	_, err = c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}}}}})
+	if code, status := apiCode(t, err); code != "NotImplemented" || status != 501 {
+		t.Errorf("PutBucketCors = %s %d, want NotImplemented 501", code, status)
+	}
+}

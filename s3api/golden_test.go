@@ -39,6 +39,9 @@ func TestGoldenXML(t *testing.T) {
 		{"list_multipart_uploads.xml", "GET", "/golden?uploads"},
 		{"error_no_such_bucket.xml", "GET", "/missing-bucket?list-type=2"},
 		{"error_method_not_allowed.xml", "POST", "/golden"},
+		{"get_bucket_acl.xml", "GET", "/golden?acl"},
+		{"get_bucket_request_payment.xml", "GET", "/golden?requestPayment"},
+		{"error_no_such_cors.xml", "GET", "/golden?cors"},
 	} {
 		resp, body := e.do(c.method, c.target, nil, nil)
 		if resp.Header.Get("Content-Type") != "application/xml" {

@@ -141,6 +141,25 @@ var actions = map[string]action{
 	"ListObjectVersions":   listObjectVersions,
 	"ListMultipartUploads": listMultipartUploads,
 
+	// bucket configurations caudal does not model, answered as absent
+	// (bucket_config.go)
+	"GetBucketAcl":                getBucketAcl,
+	"GetBucket:cors":              absentConfig("NoSuchCORSConfiguration", "The CORS configuration does not exist"),
+	"GetBucket:policy":            absentConfig("NoSuchBucketPolicy", "The bucket policy does not exist"),
+	"GetBucket:policyStatus":      absentConfig("NoSuchBucketPolicy", "The bucket policy does not exist"),
+	"GetBucket:lifecycle":         absentConfig("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
+	"GetBucket:encryption":        absentConfig("ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found"),
+	"GetBucket:website":           absentConfig("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"),
+	"GetBucket:replication":       absentConfig("ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
+	"GetBucket:tagging":           absentConfig("NoSuchTagSet", "The TagSet does not exist"),
+	"GetBucket:object-lock":       absentConfig("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket"),
+	"GetBucket:publicAccessBlock": absentConfig("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found"),
+	"GetBucket:ownershipControls": absentConfig("OwnershipControlsNotFoundError", "The bucket ownership controls were not found"),
+	"GetBucket:logging":           emptyConfig("BucketLoggingStatus", struct{}{}),
+	"GetBucket:notification":      emptyConfig("NotificationConfiguration", struct{}{}),
+	"GetBucket:accelerate":        emptyConfig("AccelerateConfiguration", struct{}{}),
+	"GetBucket:requestPayment":    emptyConfig("RequestPaymentConfiguration", requestPaymentConfiguration{Payer: "BucketOwner"}),
+
 	// objects (object helper)
 	"PutObject":           putObject,
 	"GetObject":           getObject,
