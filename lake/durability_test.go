@@ -367,3 +367,32 @@ func TestConcurrentDurablePuts(t *testing.T) {
 		}
 	}
 }
+
+func TestFailedCommitIsSticky(t *testing.T) {
+	l, dir := newTestLake(t)
+	mustBucket(t, l, "fail")
+	put(t, l, "fail", "k", []byte("acknowledged"))
+	var placed string
+	l.impl.afterPlace = func(rel string) error {
+		placed = rel
+		l.impl.db.Close() // every transaction from now on fails
+		return nil
+	}
+	if _, err := l.PutObject(context.Background(), "fail", "k", strings.NewReader("x"), PutOptions{}); !isCommitFailure(err) {
+		t.Fatalf("PutObject with a failing index = %v, want a commit failure", err)
+	}
+	// Whether the failed commit reached the disk is unknown: its data file stays.
+	if _, err := os.Stat(filepath.Join(dir, placed)); err != nil {
+		t.Fatalf("data file of the failed commit removed: %v", err)
+	}
+	l.impl.afterPlace = nil
+	if err := l.DeleteObject("fail", "k"); !isCommitFailure(err) {
+		t.Fatalf("delete after a failed commit = %v, want the remembered failure", err)
+	}
+	l.Close()
+	l = openTestLake(t, dir)
+	if got := get(t, l, "fail", "k"); string(got) != "acknowledged" {
+		t.Fatalf("after reopen: %q", got)
+	}
+	assertNoGarbage(t, dir, 1)
+}

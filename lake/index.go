@@ -3,8 +3,10 @@ package lake
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -194,6 +196,12 @@ func initIndex(db *bolt.DB) error {
 type committer struct {
 	db *bolt.DB
 
+	// failed is the first failed transaction's error. bbolt rolls a failed
+	// commit back, but after an I/O error the file's state is unknown: every
+	// later write answers this error until the lake is reopened (and Open
+	// checks the index), never an acknowledgement after a failed write.
+	failed atomic.Pointer[commitFailure]
+
 	mu      sync.Mutex
 	running bool         // guarded by mu: a leader is committing
 	pending []*commitReq // guarded by mu
@@ -205,6 +213,19 @@ type commitReq struct {
 	ch  chan bool // receives true to lead, false when err is set
 }
 
+// commitFailure is a failed bbolt transaction. Whether it reached the
+// disk is unknown, so a data file it would have named must stay (Open
+// removes it if the index does not name it).
+type commitFailure struct{ err error }
+
+func (e commitFailure) Error() string { return "lake: index commit: " + e.err.Error() }
+func (e commitFailure) Unwrap() error { return e.err }
+
+func isCommitFailure(err error) bool {
+	var cf commitFailure
+	return errors.As(err, &cf)
+}
+
 // txAbort marks an update error that leaves the transaction half-written.
 type txAbort struct{ err error }
 
@@ -212,6 +233,9 @@ func (e txAbort) Error() string { return e.err.Error() }
 func (e txAbort) Unwrap() error { return e.err }
 
 func (c *committer) commit(fn func(*bolt.Tx) error) error {
+	if f := c.failed.Load(); f != nil {
+		return *f
+	}
 	req := &commitReq{fn: fn, ch: make(chan bool, 1)}
 	c.mu.Lock()
 	c.pending = append(c.pending, req)
@@ -238,9 +262,12 @@ func (c *committer) commit(fn func(*bolt.Tx) error) error {
 		}
 		return nil
 	})
+	if err != nil {
+		c.failed.CompareAndSwap(nil, &commitFailure{err})
+	}
 	for _, r := range batch {
 		if err != nil {
-			r.err = fmt.Errorf("lake: index commit: %w", err)
+			r.err = commitFailure{err}
 		}
 		if r != req {
 			r.ch <- false

@@ -200,7 +200,9 @@ func (s *lakeState) commitPart(id string, n int, t *tempFile, rec partRecord) (P
 		return nil
 	})
 	if err != nil {
-		s.removeData(rec.Path, uploadsDir)
+		if !isCommitFailure(err) {
+			s.removeData(rec.Path, uploadsDir)
+		}
 		return Part{}, err
 	}
 	s.removeData(old, uploadsDir+"/"+id)

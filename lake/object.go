@@ -139,7 +139,9 @@ func (s *lakeState) commitObject(bucket, key string, t *tempFile, rec objectReco
 		return nil
 	})
 	if err != nil {
-		s.removeData(rec.Path, objectsDir+"/"+bucket)
+		if !isCommitFailure(err) {
+			s.removeData(rec.Path, objectsDir+"/"+bucket)
+		}
 		return ObjectInfo{}, err
 	}
 	if old != rec.Path {
