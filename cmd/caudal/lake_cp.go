@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/spf13/cobra"
 )
 
@@ -158,7 +159,7 @@ func (c *lakeClient) copy(ctx context.Context, e *env, p copyPlan, o cpOptions) 
 	case "download":
 		jobs, err = c.downloadJobs(ctx, p, dl, e.stdout, warn)
 	case "copy":
-		jobs, err = c.copyJobs(ctx, p, m)
+		jobs, err = c.copyJobs(ctx, p, m, o)
 	}
 	if err != nil {
 		return err
@@ -523,7 +524,7 @@ func (c *lakeClient) toWriter(ctx context.Context, src s3Location, w io.Writer) 
 	return nil
 }
 
-func (c *lakeClient) copyJobs(ctx context.Context, p copyPlan, m *meter) ([]copyJob, error) {
+func (c *lakeClient) copyJobs(ctx context.Context, p copyPlan, m *meter, opts cpOptions) ([]copyJob, error) {
 	src, dst := p.s3Src, p.s3Dst
 	if !p.recursive {
 		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
@@ -533,7 +534,7 @@ func (c *lakeClient) copyJobs(ctx context.Context, p copyPlan, m *meter) ([]copy
 		if dst.Key == "" || strings.HasSuffix(dst.Key, "/") {
 			dst.Key += path.Base(src.Key)
 		}
-		return []copyJob{c.copyJob(src, dst, aws.ToInt64(head.ContentLength), m)}, nil
+		return []copyJob{c.copyJob(src, dst, aws.ToInt64(head.ContentLength), m, opts)}, nil
 	}
 	prefix := dirPrefix(src.Key)
 	var jobs []copyJob
@@ -546,30 +547,117 @@ func (c *lakeClient) copyJobs(ctx context.Context, p copyPlan, m *meter) ([]copy
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
 			to := s3Location{dst.Bucket, dirPrefix(dst.Key) + strings.TrimPrefix(key, prefix)}
-			jobs = append(jobs, c.copyJob(s3Location{src.Bucket, key}, to, aws.ToInt64(o.Size), m))
+			jobs = append(jobs, c.copyJob(s3Location{src.Bucket, key}, to, aws.ToInt64(o.Size), m, opts))
 		}
 	}
 	return jobs, nil
 }
 
-// copyJob copies within the lake with CopyObject: the bytes never leave
-// the server, so progress advances by whole objects.
-func (c *lakeClient) copyJob(src, dst s3Location, size int64, m *meter) copyJob {
+// maxSingleCopy is the largest object one CopyObject may copy (S3's
+// limit, 5 GiB); larger objects are copied in parts with UploadPartCopy.
+// A variable so that tests can copy in parts without 5 GiB objects.
+var maxSingleCopy int64 = 5 << 30
+
+// copyJob copies within the lake: the bytes never leave the server, so
+// progress advances by whole objects (or parts).
+func (c *lakeClient) copyJob(src, dst s3Location, size int64, m *meter, o cpOptions) copyJob {
 	return copyJob{src: src.String(), dst: dst.String(), size: size, run: func(ctx context.Context) error {
-		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{
-			Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key),
-			CopySource: aws.String(copySource(src)),
-		})
-		if err != nil {
-			if isCode(err, "NoSuchKey") {
-				return fmt.Errorf("%s was deleted during the copy", src)
+		var err error
+		if size <= maxSingleCopy {
+			_, err = c.CopyObject(ctx, &s3.CopyObjectInput{
+				Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key),
+				CopySource: aws.String(copySource(src)),
+			})
+			if err == nil {
+				m.n.Add(size)
 			}
-			return c.explain(err, dst.Bucket)
+		} else {
+			err = c.copyInParts(ctx, src, dst, m, o)
 		}
-		m.n.Add(size)
-		return nil
+		if isCode(err, "NoSuchKey") {
+			return fmt.Errorf("%s was deleted during the copy", src)
+		}
+		if isCode(err, "PreconditionFailed") {
+			return fmt.Errorf("%s was overwritten during the copy", src)
+		}
+		return c.explain(err, dst.Bucket)
 	}}
 }
+
+// copyInParts copies an object too large for CopyObject as a multipart
+// upload of UploadPartCopy ranges, o.concurrency at a time. Each part is
+// conditional on the source's ETag, so a source overwritten meanwhile
+// fails the copy instead of mixing two versions. CreateMultipartUpload
+// does not copy the source's headers, so they are carried over here.
+func (c *lakeClient) copyInParts(ctx context.Context, src, dst s3Location, m *meter, o cpOptions) error {
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(src.Bucket), Key: aws.String(src.Key)})
+	if err != nil {
+		return err
+	}
+	size := aws.ToInt64(head.ContentLength)
+	partSize := max(o.partSize, (size+maxParts-1)/maxParts)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key),
+		ContentType: head.ContentType, ContentEncoding: head.ContentEncoding, ContentDisposition: head.ContentDisposition,
+		ContentLanguage: head.ContentLanguage, CacheControl: head.CacheControl, Metadata: head.Metadata,
+	})
+	if err != nil {
+		return err
+	}
+	abort := func(err error) error {
+		// The copy's context may be what failed; the abort must still go.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_, _ = c.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key), UploadId: up.UploadId})
+		return err
+	}
+	n := int((size + partSize - 1) / partSize)
+	parts := make([]types.CompletedPart, n)
+	errs := make(chan error, n)
+	sem := make(chan struct{}, o.concurrency)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for i := range n {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			start := int64(i) * partSize
+			end := min(start+partSize, size) - 1
+			out, err := c.UploadPartCopy(pctx, &s3.UploadPartCopyInput{
+				Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key), UploadId: up.UploadId,
+				PartNumber: aws.Int32(int32(i + 1)), CopySource: aws.String(copySource(src)),
+				CopySourceRange: aws.String(fmt.Sprintf("bytes=%d-%d", start, end)), CopySourceIfMatch: head.ETag,
+			})
+			if err == nil {
+				parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.CopyPartResult.ETag}
+				m.n.Add(end - start + 1)
+			} else {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	if first != nil {
+		return abort(first)
+	}
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: aws.String(dst.Bucket), Key: aws.String(dst.Key), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		return abort(err)
+	}
+	return nil
+}
+
+// maxParts is the most parts one multipart upload may have.
+const maxParts = 10000
 
 // copySource is the x-amz-copy-source value for src: "bucket/key" with
 // the key URL-encoded segment by segment (the SDK sends it as given).

@@ -408,3 +408,60 @@ func TestDownloadFileKeepsTargetOnFailure(t *testing.T) {
 		t.Errorf("after a failed download: target %q, %d entries in the directory", got, len(ents))
 	}
 }
+
+// TestLakeCopyInParts copies an object larger than maxSingleCopy (lowered
+// for the test) within the lake, which takes a multipart upload of
+// UploadPartCopy ranges, against an in-process server; the copy must have
+// the source's bytes and headers.
+func TestLakeCopyInParts(t *testing.T) {
+	old := maxSingleCopy
+	maxSingleCopy = 6 << 20
+	t.Cleanup(func() { maxSingleCopy = old })
+	ts := startServer(t)
+	dir := t.TempDir()
+	data := make([]byte, 13<<20+7)
+	for i := range data {
+		data[i] = byte(i*7 + i>>13)
+	}
+	src := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts.must(t, cliRun{}, "lake", "mb", "s3://parts")
+	ts.must(t, cliRun{}, "lake", "cp", src, "s3://parts/a/")
+	out := ts.must(t, cliRun{}, "lake", "cp", "--part-size", "5MiB", "s3://parts/a/big.json", "s3://parts/b/copy.json")
+	if !strings.Contains(out, "copy: s3://parts/a/big.json to s3://parts/b/copy.json\n") || !strings.Contains(out, "copied 1 file, 13.0 MiB") {
+		t.Errorf("cp in the lake printed %q", out)
+	}
+	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
+	c, err := newLakeClient(context.Background(), e, &globals{endpoint: ts.URL(), region: "us-east-1", dataDir: ts.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("parts"), Key: aws.String("b/copy.json")})
+	if err != nil {
+		t.Fatalf("GetObject of the copy: %v", err)
+	}
+	b, err := io.ReadAll(got.Body)
+	got.Body.Close()
+	if err != nil || !bytes.Equal(b, data) {
+		t.Fatalf("the copy has %d bytes (%v), differing from the %d of the source", len(b), err, len(data))
+	}
+	if ct := aws.ToString(got.ContentType); ct != "application/json" {
+		t.Errorf("the copy's Content-Type = %q, want the source's application/json", ct)
+	}
+	if etag := aws.ToString(got.ETag); !strings.HasSuffix(etag, `-3"`) {
+		t.Errorf("the copy's ETag = %s, want a 3-part multipart ETag", etag)
+	}
+	uploads, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("parts")})
+	if err != nil || len(uploads.Uploads) != 0 {
+		t.Errorf("unfinished uploads after the copy: %v, %v", uploads, err)
+	}
+
+	// A source that does not exist fails before any upload is started.
+	_, _, err = ts.run(t, cliRun{}, "lake", "cp", "s3://parts/a/nope.json", "s3://parts/b/")
+	if err == nil || !strings.Contains(err.Error(), "s3://parts/a/nope.json does not exist") {
+		t.Errorf("copy of a missing source: %v", err)
+	}
+}
