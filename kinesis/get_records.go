@@ -113,7 +113,14 @@ type getRecordsAnswer struct {
 	res stream.Records
 }
 
-var _ protocol.JSONAppender = (*getRecordsAnswer)(nil)
+var (
+	_ protocol.JSONAppender = (*getRecordsAnswer)(nil)
+	_ protocol.Releaser     = (*getRecordsAnswer)(nil)
+)
+
+// Release hands the records' memory back to the engine once the answer
+// is written.
+func (a *getRecordsAnswer) Release() { a.res.Release() }
 
 func (a *getRecordsAnswer) AppendJSON(b []byte) []byte {
 	recs := a.res.Records

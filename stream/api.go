@@ -187,6 +187,8 @@ type Records struct {
 	NextIterator       string // "" (null on the wire) once a closed shard is fully read
 	MillisBehindLatest int64
 	ChildShards        []ChildShard // set once a closed shard is fully read
+
+	bufs *readBuffers // pooled memory behind Records; see Release
 }
 
 // Limits is the answer of DescribeLimits.

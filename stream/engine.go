@@ -57,6 +57,12 @@ type Engine struct {
 
 	stop chan struct{}
 	wg   sync.WaitGroup
+
+	// readBufs pools GetRecords' read memory (*readBuffers). It is the
+	// engine's, not global: a log may hand back Data that aliases its own
+	// storage (the memory log does), and a later Read by a log of another
+	// kind would write into it; an engine's logs all come from one OpenLog.
+	readBufs sync.Pool
 }
 
 // streamState is one live stream incarnation.

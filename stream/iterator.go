@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/caudal/caudal/shardlog"
@@ -253,11 +254,21 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 	var out Records
 	var bytes int
 	if pos < end {
-		// Size the buffer by what can exist (end-pos), so an empty poll
-		// allocates little and a full read does not regrow.
-		buf := make([]shardlog.Record, 0, min(uint64(limit), end-pos))
+		bufs, _ := e.readBufs.Get().(*readBuffers)
+		if bufs == nil {
+			bufs = &readBuffers{pool: &e.readBufs}
+		}
+		out.bufs = bufs
+		buf := bufs.log[:0]
+		if cap(buf) == 0 {
+			// Size a new buffer by what can exist (end-pos), so an empty
+			// poll allocates little and a full read does not regrow.
+			buf = make([]shardlog.Record, 0, min(uint64(limit), end-pos))
+		}
 		recs, err := sh.log.Read(pos, limit, MaxGetRecordsBytes, buf)
+		bufs.log = recs
 		if err != nil {
+			out.Release()
 			return Records{}, internalErr(err, "stream: read %s/%s", s.name, sh.id)
 		}
 		if len(recs) > 0 && recs[0].Timestamp < cutoff {
@@ -265,12 +276,16 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			// still retained.
 			o, err := sh.log.SeekTime(cutoff)
 			if err != nil {
+				out.Release()
 				return Records{}, internalErr(err, "stream: seek %s/%s", s.name, sh.id)
 			}
 			pos = max(pos, o)
 			recs = recs[:0]
 			if pos < end {
-				if recs, err = sh.log.Read(pos, limit, MaxGetRecordsBytes, buf[:0]); err != nil {
+				recs, err = sh.log.Read(pos, limit, MaxGetRecordsBytes, recs)
+				bufs.log = recs
+				if err != nil {
+					out.Release()
 					return Records{}, internalErr(err, "stream: read %s/%s", s.name, sh.id)
 				}
 			}
@@ -285,8 +300,8 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 		if s.meta.EncryptionType == "KMS" {
 			enc = "KMS"
 		}
-		out.Records = make([]Record, 0, len(recs))
-		seqs := make([]byte, 0, len(recs)*seqLen)
+		out.Records = bufs.recs[:0]
+		seqs := bufs.seqs[:0]
 		for _, r := range recs {
 			if r.Offset >= end {
 				break
@@ -304,7 +319,8 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			bytes += len(r.Data) + len(r.PartitionKey)
 			pos = r.Offset + 1
 		}
-		all := string(seqs)
+		bufs.recs, bufs.seqs = out.Records, seqs
+		all := string(seqs) // a copy: sequence numbers may outlive Release
 		for i := range out.Records {
 			out.Records[i].SequenceNumber = all[i*seqLen : (i+1)*seqLen]
 		}
@@ -321,6 +337,44 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 	}
 	out.NextIterator = e.encodeToken(region, iterToken{id: s.id, shard: sh.index, offset: pos, issued: now.UnixMilli(), name: s.name})
 	return out, nil
+}
+
+// readBuffers is the memory one GetRecords reads into. It is pooled: a
+// steady reader reuses the records (and their Data capacity) of earlier
+// answers instead of allocating and zeroing about its answer's size on
+// every call, which also keeps a busy server's heap, and so its RSS, from
+// swelling with garbage between collections.
+type readBuffers struct {
+	log  []shardlog.Record // what the log read; Data is reused by the next Read
+	recs []Record
+	seqs []byte     // sequence numbers in text, before their string copy
+	pool *sync.Pool // the engine's readBufs
+}
+
+// maxPooledReadBytes bounds the Data capacity a pooled buffer may keep.
+const maxPooledReadBytes = 2 * MaxGetRecordsBytes
+
+// Release hands the memory of r's records back for reuse by later
+// GetRecords calls. After it, r's Records (their Data especially) must not
+// be used. Callers that never call Release just leave the memory to the
+// garbage collector.
+func (r *Records) Release() {
+	b := r.bufs
+	if b == nil {
+		return
+	}
+	r.bufs, r.Records = nil, nil
+	held := 0
+	all := b.log[:cap(b.log)]
+	for i := range all {
+		held += cap(all[i].Data)
+	}
+	if held > maxPooledReadBytes {
+		return
+	}
+	clear(b.recs[:cap(b.recs)]) // drop references to strings and Data
+	b.recs = b.recs[:0]
+	b.pool.Put(b)
 }
 
 // childShardsLocked lists the shards that name id as a parent.

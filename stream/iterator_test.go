@@ -227,3 +227,64 @@ func FuzzIteratorToken(f *testing.F) {
 		}
 	})
 }
+
+// TestGetRecordsRelease: released read memory is reused by later reads,
+// which still answer correctly; answers not released are never touched by
+// later reads; and an engine of memory logs (whose Data alias the log)
+// keeps its records intact across released reads.
+func TestGetRecordsRelease(t *testing.T) {
+	for _, memory := range []bool{false, true} {
+		t.Run(map[bool]string{false: "file", true: "memory"}[memory], func(t *testing.T) {
+			cfg, _ := testConfig(t)
+			if memory {
+				cfg.OpenLog = memoryLogs
+			}
+			e := openEngine(t, cfg)
+			mustCreate(t, e, "s", 2)
+			const top = "340282366920938463463374607431768211455"
+			putTo(t, e, "s", "0", "a0", "a1", "a2")
+			putTo(t, e, "s", top, "bbbbbb0", "bbbbbb1")
+			read := func(shard string) Records {
+				t.Helper()
+				r, err := e.GetRecords(testRegion, iter(t, e, "s", shard, Position{Type: TrimHorizon}), 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			data := func(r Records) string {
+				var b []string
+				for _, rec := range r.Records {
+					b = append(b, string(rec.Data)+"/"+rec.PartitionKey+"/"+rec.SequenceNumber[len(rec.SequenceNumber)-3:])
+				}
+				return strings.Join(b, ",")
+			}
+			a := read("shardId-000000000000")
+			wantA := data(a)
+			a.Release()
+			if a.Records != nil {
+				t.Error("Release left the records in place")
+			}
+			b := read("shardId-000000000001")
+			wantB := data(b)
+			kept := read("shardId-000000000000") // not released
+			b.Release()
+			for range 3 {
+				r := read("shardId-000000000001")
+				if got := data(r); got != wantB {
+					t.Errorf("after reuse: got %q, want %q", got, wantB)
+				}
+				r.Release()
+			}
+			if got := data(kept); got != wantA {
+				t.Errorf("an answer not released changed: got %q, want %q", got, wantA)
+			}
+			if got := data(read("shardId-000000000000")); got != wantA {
+				t.Errorf("records changed under reuse: got %q, want %q", got, wantA)
+			}
+			if !strings.HasPrefix(wantA, "a0/k/") || !strings.HasPrefix(wantB, "bbbbbb0/k/") {
+				t.Errorf("unexpected records %q, %q", wantA, wantB)
+			}
+		})
+	}
+}
