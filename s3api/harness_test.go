@@ -32,7 +32,7 @@ const (
 // s3env is a Handler over a real lake in a temp dir, served on loopback,
 // with an AWS SDK for Go v2 S3 client pointed at it (path-style).
 type s3env struct {
-	t       *testing.T
+	t       testing.TB
 	lake    *lake.Lake
 	handler *Handler
 	srv     *httptest.Server
@@ -43,7 +43,7 @@ type s3env struct {
 }
 
 // newS3Env starts an env; cfg's Lake, Secret and Log are filled in.
-func newS3Env(t *testing.T, cfg Config) *s3env {
+func newS3Env(t testing.TB, cfg Config) *s3env {
 	t.Helper()
 	dir := t.TempDir()
 	lk, err := lake.Open(lake.Config{Dir: dir, NoSync: true, Now: cfg.Now})
@@ -157,7 +157,7 @@ func (e *s3env) newReq(method, target string, body []byte) *http.Request {
 
 // sign signs req in the header form with payload hash (the real hash of
 // body when payload is ""), as of when.
-func sign(t *testing.T, req *http.Request, body []byte, payload string, when time.Time) {
+func sign(t testing.TB, req *http.Request, body []byte, payload string, when time.Time) {
 	t.Helper()
 	if payload == "" {
 		payload = hashHex(body)
