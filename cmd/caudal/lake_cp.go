@@ -80,7 +80,7 @@ and time left; otherwise one line is printed per file. The last line sums up.`,
 			if err != nil {
 				return err
 			}
-			return c.copy(ctx, e, plan, o)
+			return c.runCopy(ctx, e, plan, o)
 		},
 	}
 	f := cmd.Flags()
@@ -142,8 +142,8 @@ type copyJob struct {
 	run      func(ctx context.Context) error
 }
 
-// copy expands the plan into jobs, runs them and sums up.
-func (c *lakeClient) copy(ctx context.Context, e *env, p copyPlan, o cpOptions) error {
+// runCopy expands the plan into jobs, runs them and sums up.
+func (c *lakeClient) runCopy(ctx context.Context, e *env, p copyPlan, o cpOptions) error {
 	m := &meter{}
 	ctx = withMeter(ctx, m)
 	up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize, u.Concurrency = o.partSize, o.concurrency })
@@ -202,7 +202,7 @@ func (c *lakeClient) copy(ctx context.Context, e *env, p copyPlan, o cpOptions) 
 	}
 	switch {
 	case ctx.Err() != nil:
-		return ctx.Err()
+		return fmt.Errorf("interrupted after %d of %d files: %w", len(copied), len(jobs), ctx.Err())
 	case len(failed) == 1 && len(jobs) == 1:
 		return failed[0]
 	case len(failed) > 0:
