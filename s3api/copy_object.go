@@ -3,8 +3,8 @@ package s3api
 // CopyObject (PUT with x-amz-copy-source): copies an object, at most
 // 5 GiB, within or across buckets. x-amz-metadata-directive COPY (the
 // default) keeps the source's metadata, REPLACE takes the request's;
-// x-amz-tagging-directive does the same for tags; x-amz-storage-class
-// applies either way. The x-amz-copy-source-if-* conditions are checked
+// x-amz-tagging-directive does the same for tags; the copy is STANDARD
+// unless x-amz-storage-class names another class, whatever the directive. The x-amz-copy-source-if-* conditions are checked
 // against the source (412 on failure), If-Match / If-None-Match: *
 // against the destination at commit. Copying an object onto itself is
 // refused unless something changes (REPLACE or a storage class), with
@@ -89,7 +89,7 @@ func copyObject(h *Handler, q *request) error {
 	// consistent read of the source; otherwise the destination's
 	// metadata is built here.
 	var meta *lake.Metadata
-	if metaDirective == "REPLACE" || tagDirective == "REPLACE" || storageClass != "" {
+	if metaDirective == "REPLACE" || tagDirective == "REPLACE" || storageClass != "" || src.Meta.StorageClass != "" {
 		m := src.Meta
 		m.User = maps.Clone(src.Meta.User)
 		if metaDirective == "REPLACE" {
@@ -102,10 +102,9 @@ func copyObject(h *Handler, q *request) error {
 				m.Tags = map[string]string{} // REPLACE with no x-amz-tagging: no tags
 			}
 		}
+		// The copy is STANDARD unless x-amz-storage-class says otherwise,
+		// whatever the directive (CopyObjectRequest.StorageClass).
 		m.StorageClass = newMeta.StorageClass
-		if storageClass == "" && metaDirective != "REPLACE" {
-			m.StorageClass = src.Meta.StorageClass
-		}
 		meta = &m
 	}
 	opts := lake.PutOptions{Checksums: checksums}

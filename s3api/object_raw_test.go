@@ -307,6 +307,14 @@ func TestCopyAndTaggingRaw(t *testing.T) {
 	if resp.Header.Get("X-Amz-Storage-Class") != "GLACIER_IR" {
 		t.Errorf("storage class %q", resp.Header.Get("X-Amz-Storage-Class"))
 	}
+	// A copy is STANDARD unless the request names a class.
+	if resp, b := e.do("PUT", "/cpy/k3", nil, map[string]string{"X-Amz-Copy-Source": "cpy/k"}); resp.StatusCode != 200 {
+		t.Fatalf("copy: %d %s", resp.StatusCode, b)
+	}
+	resp, _ = e.do("HEAD", "/cpy/k3", nil, nil)
+	if sc := resp.Header.Get("X-Amz-Storage-Class"); sc != "" {
+		t.Errorf("copy of a GLACIER_IR object without a class header is %q", sc)
+	}
 
 	tagging := []byte(`<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>`)
 	resp, b = e.do("PUT", "/cpy/k?tagging", tagging, nil)
