@@ -4,6 +4,24 @@
 // streaming chunked with and without trailers), and answers in S3's XML
 // shapes and error codes. One file per action; errors are mapped to S3 codes
 // in one place (errors.go).
+//
+// A request's way through (serve.go): request ids are set first, so every
+// answer carries them; the bucket and key are read from the Host and the
+// path as sent (decoded once); SigV4 is verified and the body wrapped so
+// that it verifies itself as it is read (auth.go); routes.go names the
+// operation from method, resource level and subresources; the action runs
+// and returns nil once it has answered, or an error that toError turns
+// into S3's <Error> (a HEAD answer carries the status only).
+//
+// Shared by the actions: writeXML (S3's namespace and declaration),
+// readXML/readXMLBody/decodeXML (bounded request documents, MalformedXML),
+// newError/errInvalidArgument/errInvalidRequest/errMalformedXML, the listing
+// shapes in listing.go (owner, objectEntry, quoteETag, xmlTime).
+//
+// Deliberately not served: versioning (buckets are unversioned; version
+// id "null" is the only one), ACLs beyond accepting canned-ACL headers,
+// bucket configurations (read as absent, see bucket_config.go), Signature
+// Version 2, POST-form uploads, SSE-C and Object Lock.
 package s3api
 
 import (
@@ -75,8 +93,10 @@ type request struct {
 	key    string // decoded object key; "" for bucket-level calls
 
 	// body is the request payload, decoded (aws-chunked framing removed)
-	// and verified while it is read: it returns an error (an *Error) on a
-	// chunk signature or payload hash mismatch, at the latest at EOF.
+	// and verified while it is read: it returns an error (an *Error, or a
+	// *sigv4.Error for aws-chunked bodies; toError maps both) on a chunk
+	// signature, payload hash or decoded length mismatch, at the latest at
+	// EOF. A reader must not commit anything before it has seen io.EOF.
 	body io.Reader
 	// trailer returns the trailing headers of an aws-chunked body
 	// (x-amz-checksum-*), valid once body returned io.EOF; nil map otherwise.
