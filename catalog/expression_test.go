@@ -27,9 +27,9 @@ func TestPartitionExpression(t *testing.T) {
 	}{
 		{"year = 2024", true},
 		{"year = '2024'", true},
-		{"year > 999", true},     // typed: int 2024 > 999 (as text "2024" < "999")
-		{"Month > '10'", true},   // string: "9" > "10"
-		{"month > 10", true},     // key names case-insensitive; literal converted to string
+		{"year > 999", true},   // typed: int 2024 > 999 (as text "2024" < "999")
+		{"Month > '10'", true}, // string: "9" > "10"
+		{"month > 10", true},   // key names case-insensitive; literal converted to string
 		{"YEAR between 2000 AND 2030", true},
 		{"year NOT BETWEEN 2000 AND 2030", false},
 		{"year in (2023, 2024)", true},
