@@ -92,9 +92,12 @@ func serveObject(h *Handler, q *request, head bool) error {
 		return nil
 	}
 	if err := copyObjectBytes(q.w, obj, rng.first, n); err != nil {
-		// The status is sent; the short body makes the server close the
-		// connection, which is how the client learns of the failure.
-		fmt.Fprintf(h.cfg.Log, "s3api: GetObject %s/%s: %v\n", q.bucket, q.key, err)
+		if q.r.Context().Err() != nil {
+			return nil // the client went away; nobody reads the rest
+		}
+		// The status is sent: the error writer cuts the connection (or
+		// resets the HTTP/2 stream) so the client sees a short body.
+		return fmt.Errorf("sending %s/%s: %w", q.bucket, q.key, err)
 	}
 	return nil
 }
