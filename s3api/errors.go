@@ -85,7 +85,7 @@ func errNoSuchBucket(bucket string) *Error {
 // bare InternalError, so no internal detail (paths, messages) leaks.
 func (h *Handler) toError(q *request, err error) *Error {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e
 	}
 	var se *sigv4.Error
@@ -133,6 +133,10 @@ func (h *Handler) toError(q *request, err error) *Error {
 		}
 		return newError("PreconditionFailed", http.StatusPreconditionFailed,
 			"At least one of the pre-conditions you specified did not hold", Field{"Condition", cond})
+	case errors.Is(err, lake.ErrClosed):
+		// Shutting down after the drain timed out: try again elsewhere
+		// or later.
+		return newError("ServiceUnavailable", http.StatusServiceUnavailable, "Please reduce your request rate.")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		// The client sent less than it announced (or hung up mid-body).
 		return errIncompleteBody()

@@ -2,6 +2,8 @@ package s3api
 
 import (
 	"encoding/xml"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/caudal/caudal/lake"
 )
 
 func TestTarget(t *testing.T) {
@@ -145,6 +149,43 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "secret-path") || !strings.Contains(log.String(), "ID") {
 		t.Errorf("log lacks the detail: %q", log.String())
+	}
+}
+
+// TestLakeErrorMapping: lake sentinels, however wrapped, become S3's
+// codes with the fields S3 adds.
+func TestLakeErrorMapping(t *testing.T) {
+	h := New(Config{Log: io.Discard})
+	req := httptest.NewRequest("PUT", "/bkt/some/key?uploadId=U1", nil)
+	req.Header.Set("If-None-Match", "*")
+	q := &request{r: req, id: "ID", query: req.URL.Query(), bucket: "bkt", key: "some/key"}
+	for _, c := range []struct {
+		err    error
+		code   string
+		status int
+		field  Field
+	}{
+		{lake.ErrBucketNotFound, "NoSuchBucket", 404, Field{"BucketName", "bkt"}},
+		{lake.ErrObjectNotFound, "NoSuchKey", 404, Field{"Key", "some/key"}},
+		{lake.ErrBucketExists, "BucketAlreadyOwnedByYou", 409, Field{"BucketName", "bkt"}},
+		{lake.ErrBucketNotEmpty, "BucketNotEmpty", 409, Field{"BucketName", "bkt"}},
+		{lake.ErrInvalidBucketName, "InvalidBucketName", 400, Field{"BucketName", "bkt"}},
+		{lake.ErrUploadNotFound, "NoSuchUpload", 404, Field{"UploadId", "U1"}},
+		{lake.ErrInvalidPart, "InvalidPart", 400, Field{}},
+		{lake.ErrInvalidPartOrder, "InvalidPartOrder", 400, Field{}},
+		{lake.ErrEntityTooSmall, "EntityTooSmall", 400, Field{}},
+		{lake.ErrPreconditionFailed, "PreconditionFailed", 412, Field{"Condition", "If-None-Match"}},
+		{lake.ErrInvalidKey, "InvalidArgument", 400, Field{}},
+		{lake.ErrClosed, "ServiceUnavailable", 503, Field{}},
+		{io.ErrUnexpectedEOF, "IncompleteBody", 400, Field{}},
+	} {
+		e := h.toError(q, fmt.Errorf("lake: doing something to %q: %w", "x", c.err))
+		if e.Code != c.code || e.Status != c.status {
+			t.Errorf("%v = %s %d, want %s %d", c.err, e.Code, e.Status, c.code, c.status)
+		}
+		if c.field.Name != "" && (len(e.Fields) == 0 || e.Fields[0] != c.field) {
+			t.Errorf("%v fields %v, want %v first", c.err, e.Fields, c.field)
+		}
 	}
 }
 
