@@ -465,3 +465,24 @@ func TestLakeCopyInParts(t *testing.T) {
 		t.Errorf("copy of a missing source: %v", err)
 	}
 }
+
+// TestLakeMakeBucketInRegion: outside us-east-1, mb sends the region as
+// the bucket's location constraint (AWS refuses a bucket in another
+// region's endpoint without one), and mb of an existing bucket of one's
+// own succeeds, as in us-east-1.
+func TestLakeMakeBucketInRegion(t *testing.T) {
+	ts := startServer(t)
+	ts.must(t, cliRun{}, "--region", "eu-west-1", "lake", "mb", "s3://eu-lake")
+	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
+	c, err := newLakeClient(context.Background(), e, &globals{endpoint: ts.URL(), region: "eu-west-1", dataDir: ts.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := c.GetBucketLocation(context.Background(), &s3.GetBucketLocationInput{Bucket: aws.String("eu-lake")})
+	if err != nil || loc.LocationConstraint != "eu-west-1" {
+		t.Errorf("GetBucketLocation = %v, %v; want eu-west-1", loc, err)
+	}
+	if out := ts.must(t, cliRun{}, "lake", "mb", "s3://eu-lake"); out != "made bucket s3://eu-lake\n" {
+		t.Errorf("mb of an existing bucket = %q", out)
+	}
+}
