@@ -239,6 +239,11 @@ func TestE2ELakeCLI(t *testing.T) {
 		t.Errorf("ls -r --human =\n%s", out)
 	}
 
+	out = l.ok("ls", "-r", "--summarize", "s3://cli/tree/sub")
+	if !strings.HasSuffix(out, "\nTotal Objects: 2\n   Total Size: 17\n") {
+		t.Errorf("ls -r --summarize =\n%s", out)
+	}
+
 	// Down again: one file into a directory, a prefix recursively.
 	l.ok("cp", "s3://cli/blobs/big.bin", "down/")
 	if got, err := os.ReadFile(filepath.Join(l.dir, "down", "big.bin")); err != nil || !bytes.Equal(got, big) {

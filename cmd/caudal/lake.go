@@ -104,14 +104,15 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 }
 
 func newLakeLsCmd(e *env, g *globals) *cobra.Command {
-	var recursive, human bool
+	var recursive, human, summarize bool
 	cmd := &cobra.Command{
 		Use:   "ls [s3://BUCKET[/PREFIX]]",
 		Short: "List buckets, or the objects and prefixes under s3://BUCKET/PREFIX",
 		Long: `Without an argument, list the buckets. With s3://BUCKET/PREFIX, list what is under
 PREFIX the way ` + "`aws s3 ls`" + ` does: "directories" (common prefixes up to the next '/') as
 "PRE name/", then objects with their last-modified time, size and name relative to
-PREFIX's last '/'. With --recursive, list every object under PREFIX with its full key.`,
+PREFIX's last '/'. With --recursive, list every object under PREFIX with its full key.
+--summarize ends with the number of objects listed and their total size.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("want at most one s3://BUCKET[/PREFIX], got %d arguments", len(args))}
@@ -136,11 +137,12 @@ PREFIX's last '/'. With --recursive, list every object under PREFIX with its ful
 			if len(args) == 0 {
 				return c.listBuckets(ctx, e.stdout)
 			}
-			return c.listObjects(ctx, e.stdout, loc, recursive, human)
+			return c.listObjects(ctx, e.stdout, loc, listOptions{recursive, human, summarize})
 		},
 	}
 	cmd.Flags().BoolVarP(&recursive, "recursive", "r", false, "list every object under the prefix, with full keys")
 	cmd.Flags().BoolVar(&human, "human", false, "sizes in KiB, MiB, GiB instead of bytes")
+	cmd.Flags().BoolVar(&summarize, "summarize", false, "end with the number of objects and their total size")
 	return cmd
 }
 
@@ -166,19 +168,25 @@ func (c *lakeClient) listBuckets(ctx context.Context, w io.Writer) error {
 	return tw.Flush()
 }
 
+// listOptions are ls's flags for an object listing.
+type listOptions struct {
+	recursive, human, summarize bool
+}
+
 // listObjects prints a listing in `aws s3 ls` columns, page by page, so
 // that a listing of millions of keys starts at once and holds one page.
-func (c *lakeClient) listObjects(ctx context.Context, w io.Writer, loc s3Location, recursive, human bool) error {
+func (c *lakeClient) listObjects(ctx context.Context, w io.Writer, loc s3Location, o listOptions) error {
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(loc.Key)}
 	// Names are shown relative to the prefix's last '/', as aws s3 ls does:
 	// `ls s3://b/logs` shows "PRE logs/", `ls s3://b/logs/` what is in it.
 	base := loc.Key[:strings.LastIndex(loc.Key, "/")+1]
-	if !recursive {
+	if !o.recursive {
 		in.Delimiter = aws.String("/")
 	} else {
 		base = ""
 	}
 	out := bufio.NewWriter(w)
+	var objects, bytes int64
 	p := s3.NewListObjectsV2Paginator(c, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -189,9 +197,18 @@ func (c *lakeClient) listObjects(ctx context.Context, w io.Writer, loc s3Locatio
 		for _, cp := range page.CommonPrefixes {
 			fmt.Fprintf(out, "%30s %s\n", "PRE", strings.TrimPrefix(aws.ToString(cp.Prefix), base))
 		}
-		for _, o := range page.Contents {
-			fmt.Fprintln(out, formatObjectLine(o, base, human))
+		for _, obj := range page.Contents {
+			fmt.Fprintln(out, formatObjectLine(obj, base, o.human))
+			objects++
+			bytes += aws.ToInt64(obj.Size)
 		}
+	}
+	if o.summarize {
+		size := fmt.Sprint(bytes)
+		if o.human {
+			size = humanSize(bytes)
+		}
+		fmt.Fprintf(out, "\nTotal Objects: %d\n   Total Size: %s\n", objects, size)
 	}
 	return out.Flush()
 }
