@@ -31,6 +31,8 @@
 //	                 resharding, control-plane acknowledgements)
 //	datadir_test.go  one server per data directory
 //	python_test.go, cli_test.go, scripts/   boto3 and the AWS CLI
+//	lake_cli_test.go the `caudal lake` CLI as a process; the README's S3
+//	                 examples (AWS CLI, boto3, caudal lake) as written
 //
 // Run them all with `go test ./e2e/`; select with -run 'TestE2E…'.
 package e2e
