@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -484,5 +486,17 @@ func TestLakeMakeBucketInRegion(t *testing.T) {
 	}
 	if out := ts.must(t, cliRun{}, "lake", "mb", "s3://eu-lake"); out != "made bucket s3://eu-lake\n" {
 		t.Errorf("mb of an existing bucket = %q", out)
+	}
+}
+
+// BenchmarkFormatObjectLine is the per-object cost of `lake ls`, which
+// streams listings of millions of keys.
+func BenchmarkFormatObjectLine(b *testing.B) {
+	mod := time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)
+	o := types.Object{Key: aws.String("logs/year=2026/month=01/day=02/part-00042.parquet"), Size: aws.Int64(123456789), LastModified: &mod}
+	w := bufio.NewWriter(io.Discard)
+	b.ReportAllocs()
+	for b.Loop() {
+		fmt.Fprintln(w, formatObjectLine(o, "logs/", true))
 	}
 }
