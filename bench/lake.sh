@@ -152,15 +152,22 @@ profile_put() { # name seconds ARGS...
 	shift 2
 	perf record -F 499 -g -p "$SPID" -o "$RES/$name-server.perf" -- sleep "$secs" > /dev/null 2>&1 &
 	local perf=$!
+	# How often the server syncs and renames per object, over the whole
+	# PUT phase (it runs until the bench ends; SIGINT stops it).
+	perf stat -x, -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync,syscalls:sys_enter_renameat,syscalls:sys_enter_renameat2,syscalls:sys_enter_write,syscalls:sys_enter_pwrite64,syscalls:sys_enter_copy_file_range \
+		-p "$SPID" -o "$RES/$name-server-syscalls.csv" > /dev/null 2>&1 &
+	local pstat=$!
 	run_bench "$name" "$@" --get=false --cpuprofile "$RES/$name-generator.pprof"
-	wait "$perf" || true
+	kill -INT "$pstat" 2> /dev/null || true
+	wait "$perf" "$pstat" || true
 	perf_top "$RES/$name-server.perf" "$RES/$name-server-profile.txt"
-	(cd "$ROOT" && go tool pprof -top -nodecount=25 "$CAUDAL" "$RES/$name-generator.pprof" 2> /dev/null) | sed -n '/flat%/,$p' > "$RES/$name-generator-profile.txt" || true
+	(cd "$ROOT" && go tool pprof -top -nodecount=12 "$CAUDAL" "$RES/$name-generator.pprof" 2> /dev/null) | sed -n '/flat%/,$p' > "$RES/$name-generator-profile.txt" || true
 }
 if [ "$PROFILE" = 1 ] && command -v perf > /dev/null; then
 	log "profiling: perf on the server, pprof on the generator, during PUT phases"
 	profile_put profile-small 8 --size 1MiB --duration 10s --concurrency 8
 	profile_put profile-large 8 --size 256MiB --duration 10s --concurrency 2 --part-size 0
+	profile_put profile-multipart 8 --size 256MiB --duration 10s --concurrency 2 --part-size 16MiB --part-concurrency 4
 fi
 
 echo "server_hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$SPID/status")" > "$RES/rss.env"
@@ -298,13 +305,37 @@ if "server_hwm_kb" in rss:
 w("## Commands\n")
 w("```sh")
 w(srv.get("server", "").split(" (")[0])
-for _, name, _ in rows + [("", "profile-small", ""), ("", "profile-large", "")]:
+for _, name, _ in rows + [("", n, "") for n in ("profile-small", "profile-large", "profile-multipart")]:
     c = read(name + ".cmd").strip()
     if c:
         w(c)
 w("```\n")
 
-profiles = [(f"{n}-{side}-profile.txt", n, side) for n in ("profile-small", "profile-large") for side in ("server", "generator")]
+PROFILED = {"profile-small": "1 MiB objects, 8 in flight",
+            "profile-large": "256 MiB objects, 2 in flight, single PUT",
+            "profile-multipart": "256 MiB objects, 2 in flight, upload manager (16 MiB parts × 4)"}
+sys_rows = []
+for n, what in PROFILED.items():
+    r = load(n)
+    counts = {}
+    for line in read(f"{n}-server-syscalls.csv").splitlines():
+        f = line.split(",")
+        if len(f) > 2 and f[0].strip().isdigit():
+            counts[f[2].replace("syscalls:sys_enter_", "")] = int(f[0])
+    if r and r.get("put") and r["put"]["objects"] and counts:
+        sys_rows.append((what, r["put"]["objects"], counts))
+if sys_rows:
+    w("## Server syscalls per object (PUT phase)\n")
+    w("Counted with `perf stat -e syscalls:sys_enter_*` on the server over the profile runs' whole PUT phase "
+      "(bucket creation included; objects in flight when the run ended add their share). Per object stored:\n")
+    names = ["fsync", "fdatasync", "renameat", "renameat2", "write", "pwrite64", "copy_file_range"]
+    w("| workload | objects | " + " | ".join(names) + " |")
+    w("|---|---:|" + "---:|" * len(names))
+    for what, n, counts in sys_rows:
+        w(f"| {what} | {n:,} | " + " | ".join(fmt(counts[k] / n if k in counts else None, ",.2f") for k in names) + " |")
+    w("")
+
+profiles = [(f"{n}-{side}-profile.txt", n, side) for n in PROFILED for side in ("server", "generator")]
 if any(read(f) for f, _, _ in profiles):
     w("## Profiles (PUT phase)\n")
     w("`caudal server` has no profiling endpoint, so the server is sampled with `perf record -F 499 -g -p <pid>` "
@@ -315,7 +346,7 @@ if any(read(f) for f, _, _ in profiles):
         if not t:
             continue
         r = load(n)
-        what = "1 MiB objects, 8 in flight" if n == "profile-small" else "256 MiB objects, 2 in flight, single PUT"
+        what = PROFILED[n]
         if r and r.get("put"):
             what += f" — {r['put']['mb_per_s']:,.1f} MB/s during the profile"
         w(f"### {side}: {what}\n")
