@@ -500,3 +500,39 @@ func BenchmarkFormatObjectLine(b *testing.B) {
 		fmt.Fprintln(w, formatObjectLine(o, "logs/", true))
 	}
 }
+
+// TestLakeRecursiveInProcess runs recursive copies with many workers in
+// process, so that `go test -race` sees the workers, the display and the
+// meter together.
+func TestLakeRecursiveInProcess(t *testing.T) {
+	ts := startServer(t)
+	dir := t.TempDir()
+	want := map[string]string{}
+	for i := range 40 {
+		name := filepath.Join(fmt.Sprintf("d%d", i%4), fmt.Sprintf("f%02d.txt", i))
+		want[filepath.ToSlash(name)] = strings.Repeat(fmt.Sprint(i), i*100)
+		p := filepath.Join(dir, "src", name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(want[filepath.ToSlash(name)]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.must(t, cliRun{}, "lake", "mb", "s3://rec")
+	if out := ts.must(t, cliRun{}, "lake", "cp", "-r", "--concurrency", "8", filepath.Join(dir, "src"), "s3://rec/x"); !strings.Contains(out, "copied 40 files") {
+		t.Errorf("cp -r up: %s", out)
+	}
+	if out := ts.must(t, cliRun{}, "lake", "cp", "-r", "--concurrency", "8", "s3://rec/x/", filepath.Join(dir, "back")); !strings.Contains(out, "copied 40 files") {
+		t.Errorf("cp -r down: %s", out)
+	}
+	for name, content := range want {
+		got, err := os.ReadFile(filepath.Join(dir, "back", filepath.FromSlash(name)))
+		if err != nil || string(got) != content {
+			t.Errorf("%s: %d bytes, %v; want %d", name, len(got), err, len(content))
+		}
+	}
+	if out := ts.must(t, cliRun{}, "lake", "ls", "-r", "--summarize", "s3://rec"); !strings.Contains(out, "Total Objects: 40\n") {
+		t.Errorf("ls --summarize: %s", out)
+	}
+}
