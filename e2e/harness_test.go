@@ -703,5 +703,9 @@ func (s *Server) S3Client(t testing.TB, opts ...func(*s3.Options)) *s3.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, ""),
 		Retryer:      retry.AddWithMaxAttempts(retry.NewStandard(), 2),
 		UsePathStyle: true,
+		// What config.LoadDefaultConfig resolves by default; s3.New alone
+		// leaves them unset, which sends no checksum at all.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 	}, opts...)
 }

@@ -78,7 +78,7 @@ func lakeCrashCycles(t *testing.T) int {
 		}
 		return n
 	}
-	return 5
+	return 8
 }
 
 const crashPartSize = 5 << 20

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,14 @@ func TestE2ES3GoSDK(t *testing.T) {
 	t.Run("UploadManagerTrailers", func(t *testing.T) { testS3UploadManager(t, tc, "um-trailer") })
 	t.Run("PutChecksumsHTTP", func(t *testing.T) { testS3PutChecksums(t, c, "ck-http") })
 	t.Run("PutChecksumsTrailers", func(t *testing.T) { testS3PutChecksums(t, tc, "ck-trailer") })
+	t.Run("HTTPSUsedTrailers", func(t *testing.T) {
+		// The point of the front: over https the SDK's PutObject and
+		// UploadPart bodies were aws-chunked with a checksum trailer.
+		modes := front.putModes()
+		if !slices.Contains(modes, "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
+			t.Errorf("PUTs through the https front used payload modes %v, want STREAMING-UNSIGNED-PAYLOAD-TRAILER among them", modes)
+		}
+	})
 	t.Run("ChecksumMismatchKeepsOld", func(t *testing.T) { testS3ChecksumMismatch(t, c, tc) })
 	t.Run("MultipartByHand", func(t *testing.T) { testS3MultipartByHand(t, c) })
 	t.Run("Conditional", func(t *testing.T) { testS3Conditional(t, c) })

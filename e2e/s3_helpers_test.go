@@ -24,6 +24,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -97,6 +100,22 @@ type tlsFront struct {
 	URL    string       // https://127.0.0.1:port
 	CAFile string       // PEM of the front's self-signed certificate
 	Client *http.Client // an HTTP client that trusts it
+
+	mu    sync.Mutex
+	modes map[string]bool // X-Amz-Content-Sha256 values of the PUTs seen
+}
+
+// putModes returns the payload modes (X-Amz-Content-Sha256, with hashes
+// shown as "<sha256>") of the PUT requests the front passed on.
+func (f *tlsFront) putModes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for m := range f.modes {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func startTLSFront(t testing.TB, s *Server) *tlsFront {
@@ -105,10 +124,20 @@ func startTLSFront(t testing.TB, s *Server) *tlsFront {
 	if err != nil {
 		t.Fatalf("parse endpoint: %v", err)
 	}
+	f := &tlsFront{modes: map[string]bool{}}
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = pr.In.Host
+			if pr.In.Method == http.MethodPut {
+				mode := pr.In.Header.Get("X-Amz-Content-Sha256")
+				if len(mode) == 64 && !strings.ContainsAny(mode, "-_") {
+					mode = "<sha256>"
+				}
+				f.mu.Lock()
+				f.modes[mode] = true
+				f.mu.Unlock()
+			}
 		},
 		// No response buffering surprises: flush as the server writes.
 		FlushInterval: -1,
@@ -119,7 +148,8 @@ func startTLSFront(t testing.TB, s *Server) *tlsFront {
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600); err != nil {
 		t.Fatalf("write CA file: %v", err)
 	}
-	return &tlsFront{URL: ts.URL, CAFile: ca, Client: ts.Client()}
+	f.URL, f.CAFile, f.Client = ts.URL, ca, ts.Client()
+	return f
 }
 
 // S3Client is an S3 client for the front with the SDK's default checksums.
