@@ -233,6 +233,25 @@ def check_objects(c, b):
     return odd
 
 
+def check_compat(c, b):
+    """What tools that empty buckets and manage ACLs send even where caudal
+    models no versioning or ACLs (see DESIGN.md's wire behaviours), and
+    GetObject's response-header overrides (used with presigned URLs)."""
+    c.put_object(Bucket=b, Key="compat/acl", Body=b"acl", ACL="private")
+    c.put_object(Bucket=b, Key="compat/acl2", Body=b"acl2", ACL="public-read")
+    check("Status" not in c.get_bucket_versioning(Bucket=b), "GetBucketVersioning of a never-versioned bucket has a Status")
+    r = c.list_object_versions(Bucket=b, Prefix="compat/")
+    vs = sorted((v["Key"], v["VersionId"], v["IsLatest"], v["Size"]) for v in r.get("Versions", []))
+    eq(vs, [("compat/acl", "null", True, 3), ("compat/acl2", "null", True, 4)], "ListObjectVersions of an unversioned bucket")
+    c.delete_object(Bucket=b, Key="compat/acl", VersionId="null")
+    expect_status_error("404", 404, c.head_object, Bucket=b, Key="compat/acl")
+    r = c.get_object(Bucket=b, Key="compat/acl2", ResponseContentType="application/x-override",
+                     ResponseContentDisposition='attachment; filename="o.bin"', ResponseCacheControl="no-store")
+    eq((body(r), r["ContentType"], r["ContentDisposition"], r["CacheControl"]),
+       (b"acl2", "application/x-override", 'attachment; filename="o.bin"', "no-store"), "GetObject response-* overrides")
+    c.delete_object(Bucket=b, Key="compat/acl2")
+
+
 # ---------------------------------------------------------------- transfers
 
 def check_transfers(c, b, tmp, tag):
@@ -583,6 +602,7 @@ def main():
     b = unique("boto3")
     res["bucket_names"] = check_buckets(c, b)
     odd = section(later, "objects", check_objects, c, b)
+    section(later, "compat", check_compat, c, b)
     res["transfers"] = section(later, "transfers", check_transfers, c, b, tmp, "http")
     keys = section(later, "fill_listing", fill_listing, c, b)
     res.update(section(later, "listing", check_listing, c, b, keys) or {})
