@@ -37,8 +37,8 @@ func (h *Handler) authenticate(q *request) error {
 			"Signature query string parameter or the Authorization header should be specified",
 			"Authorization", authz)
 	case strings.HasPrefix(authz, "AWS "), authz == "" && q.query.Has("AWSAccessKeyId"):
-		// Signature Version 2: S3 regions opened since 2014 refuse it so.
-		return errInvalidRequest("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
+		// Signature Version 2 (boto3's default for presigned URLs).
+		return h.authenticateV2(q, authz)
 	case authz == "" && !presigned:
 		return errAccessDenied()
 	case presigned:

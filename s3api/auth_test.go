@@ -110,11 +110,20 @@ func TestAuthRefusals(t *testing.T) {
 		resp, body := e.send(req)
 		wantError(t, resp, body, 400, "AuthorizationHeaderMalformed")
 	})
-	t.Run("signature v2", func(t *testing.T) {
+	t.Run("signature v2 without a date", func(t *testing.T) {
 		req := e.newReq("GET", "/", nil)
 		req.Header.Set("Authorization", "AWS "+testAccessKey+":c2lnbmF0dXJl")
 		resp, body := e.send(req)
-		wantError(t, resp, body, 400, "InvalidRequest")
+		wantError(t, resp, body, 403, "AccessDenied")
+	})
+	t.Run("signature v2 wrong", func(t *testing.T) {
+		req := e.newReq("GET", "/", nil)
+		req.Header.Set("Date", now.UTC().Format(http.TimeFormat))
+		req.Header.Set("Authorization", "AWS "+testAccessKey+":c2lnbmF0dXJl")
+		resp, body := e.send(req)
+		if se := wantError(t, resp, body, 403, "SignatureDoesNotMatch"); !strings.HasPrefix(se.Fields["StringToSign"], "GET\n\n\n") {
+			t.Errorf("fields %q", se.Fields)
+		}
 	})
 	t.Run("header and query", func(t *testing.T) {
 		req, _ := http.NewRequest("GET", e.presign("GET", "/", now, 60), nil)
