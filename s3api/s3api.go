@@ -1,7 +1,8 @@
 // Package s3api is the S3 REST wire skin: it routes S3 requests (path-style
 // and virtual-host-style) to the lake engine, authenticates them with SigV4
 // in every form S3 clients use (header, presigned, UNSIGNED-PAYLOAD,
-// streaming chunked with and without trailers), and answers in S3's XML
+// streaming chunked with and without trailers) and Signature Version 2
+// (boto3's default for presigned URLs), and answers in S3's XML
 // shapes and error codes. One file per action; errors are mapped to S3 codes
 // in one place (errors.go).
 //
@@ -20,8 +21,8 @@
 //
 // Deliberately not served: versioning (buckets are unversioned; version
 // id "null" is the only one), ACLs beyond accepting canned-ACL headers,
-// bucket configurations (read as absent, see bucket_config.go), Signature
-// Version 2, POST-form uploads, SSE-C and Object Lock.
+// bucket configurations (read as absent, see bucket_config.go), POST-form
+// uploads, SSE-C and Object Lock.
 package s3api
 
 import (
