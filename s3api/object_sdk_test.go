@@ -186,6 +186,21 @@ func TestSDKObjectRoundTrip(t *testing.T) {
 				t.Errorf("Last-Modified %v", head.LastModified)
 			}
 
+			// The operations whose bodies must carry a checksum (sent as a
+			// trailer over https).
+			if _, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("data"), Key: aws.String(key),
+				Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}}); err != nil {
+				t.Errorf("PutObjectTagging: %v", err)
+			}
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("other"), Body: strings.NewReader("x")}); err != nil {
+				t.Fatal(err)
+			}
+			del, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("data"),
+				Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("other")}}}})
+			if err != nil || len(del.Deleted) != 1 {
+				t.Errorf("DeleteObjects: %+v %v", del, err)
+			}
+
 			if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("data"), Key: aws.String(key)}); err != nil {
 				t.Fatalf("DeleteObject: %v", err)
 			}
