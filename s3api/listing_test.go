@@ -301,3 +301,56 @@ func TestListMultipartUploads(t *testing.T) {
 		t.Errorf("delimited uploads = prefixes %d truncated %v", len(out.CommonPrefixes), aws.ToBool(out.IsTruncated))
 	}
 }
+
+// TestListResumesAfterCommonPrefix: a page that ends on a common prefix
+// resumes after everything under it (V2 token, V1 NextMarker, versions).
+func TestListResumesAfterCommonPrefix(t *testing.T) {
+	e := newS3Env(t, Config{})
+	ctx := ctxT(t)
+	e.mkBucket("resume")
+	for _, k := range []string{"a/1", "a/2", "a/3/x", "b", "c/1", "c/2", "d"} {
+		e.put("resume", k, "x")
+	}
+	var v2 []string
+	p := s3.NewListObjectsV2Paginator(e.client, &s3.ListObjectsV2Input{Bucket: aws.String("resume"), Delimiter: aws.String("/"), MaxKeys: aws.Int32(1)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range out.Contents {
+			v2 = append(v2, aws.ToString(o.Key))
+		}
+		for _, cp := range out.CommonPrefixes {
+			v2 = append(v2, aws.ToString(cp.Prefix))
+		}
+		if len(v2) > 10 {
+			break
+		}
+	}
+	if strings.Join(v2, ",") != "a/,b,c/,d" {
+		t.Errorf("V2 one per page = %v, want [a/ b c/ d]", v2)
+	}
+	var v1 []string
+	marker := ""
+	for i := 0; i < 10; i++ {
+		out, err := e.client.ListObjects(ctx, &s3.ListObjectsInput{Bucket: aws.String("resume"), Delimiter: aws.String("/"),
+			MaxKeys: aws.Int32(1), Marker: aws.String(marker)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range out.Contents {
+			v1 = append(v1, aws.ToString(o.Key))
+		}
+		for _, cp := range out.CommonPrefixes {
+			v1 = append(v1, aws.ToString(cp.Prefix))
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			break
+		}
+		marker = aws.ToString(out.NextMarker)
+	}
+	if strings.Join(v1, ",") != "a/,b,c/,d" {
+		t.Errorf("V1 one per page = %v, want [a/ b c/ d]", v1)
+	}
+}
