@@ -121,16 +121,13 @@ func parseIntegrity(h http.Header) (integrity, error) {
 		in.md5Base64 = strings.Join(vs, ",")
 		sum, err := base64.StdEncoding.DecodeString(in.md5Base64)
 		if err != nil || len(sum) != md5.Size {
-			return in, &Error{Code: "InvalidDigest", Status: http.StatusBadRequest,
-				Message: "The Content-MD5 you specified is not valid."}
+			return in, newError("InvalidDigest", http.StatusBadRequest, "The Content-MD5 you specified is not valid.")
 		}
 		in.md5 = sum
 	}
 	for _, name := range unsupportedChecksums {
 		if _, ok := h[name]; ok {
-			return in, &Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
-				Message: "A header you provided implies functionality that is not implemented",
-				Fields:  []Field{{"Header", strings.ToLower(name)}}}
+			return in, errHeaderNotImplemented(strings.ToLower(name))
 		}
 	}
 	for _, a := range flexibleChecksums {
@@ -149,7 +146,13 @@ func parseIntegrity(h http.Header) (integrity, error) {
 	if t := strings.TrimSpace(h.Get("X-Amz-Trailer")); t != "" {
 		var found bool
 		for _, name := range strings.Split(t, ",") {
-			a, ok := algorithmByHeader(strings.TrimSpace(name))
+			name = strings.TrimSpace(name)
+			for _, u := range unsupportedChecksums {
+				if strings.EqualFold(u, name) {
+					return in, errHeaderNotImplemented("x-amz-trailer")
+				}
+			}
+			a, ok := algorithmByHeader(name)
 			if !ok {
 				continue // a trailer other than a checksum; nothing to verify
 			}
@@ -163,24 +166,21 @@ func parseIntegrity(h http.Header) (integrity, error) {
 		a, ok := algorithmByName(sdk)
 		switch {
 		case !ok:
-			return in, &Error{Code: "InvalidRequest", Status: http.StatusBadRequest,
-				Message: "Value for x-amz-sdk-checksum-algorithm header is invalid."}
+			return in, errInvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
 		case !in.hasChecksum():
-			return in, &Error{Code: "InvalidRequest", Status: http.StatusBadRequest,
-				Message: "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found."}
+			return in, errInvalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding " +
+				"x-amz-checksum-* or x-amz-trailer headers were found.")
 		case a.name != in.alg.name:
 			// The model (PutObjectRequest.ChecksumAlgorithm) documents
 			// BadDigest for this disagreement.
-			return in, &Error{Code: "BadDigest", Status: http.StatusBadRequest,
-				Message: "The " + a.name + " you specified did not match the calculated checksum."}
+			return in, newError("BadDigest", http.StatusBadRequest, "The "+a.name+" you specified did not match the calculated checksum.")
 		}
 	}
 	return in, nil
 }
 
 func multipleChecksums() *Error {
-	return &Error{Code: "InvalidRequest", Status: http.StatusBadRequest,
-		Message: "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."}
+	return errInvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 }
 
 func invalidChecksumValue(a checksumAlgorithm, where string) *Error {
@@ -188,7 +188,7 @@ func invalidChecksumValue(a checksumAlgorithm, where string) *Error {
 	if where == "trailer" {
 		msg = "Value for " + strings.ToLower(a.header) + " trailing header is invalid."
 	}
-	return &Error{Code: "InvalidRequest", Status: http.StatusBadRequest, Message: msg}
+	return errInvalidRequest(msg)
 }
 
 // validChecksumValue reports whether v is the base64 of a digest of a's
@@ -256,15 +256,12 @@ func (in integrity) verify(trailer func() http.Header) func(lake.Digests) error 
 }
 
 func badMD5(sent string, got []byte) *Error {
-	return &Error{Code: "BadDigest", Status: http.StatusBadRequest,
-		Message: "The Content-MD5 you specified did not match what we received.",
-		Fields: []Field{{"ExpectedDigest", sent},
-			{"CalculatedDigest", base64.StdEncoding.EncodeToString(got)}}}
+	return newError("BadDigest", http.StatusBadRequest, "The Content-MD5 you specified did not match what we received.",
+		Field{"ExpectedDigest", sent}, Field{"CalculatedDigest", base64.StdEncoding.EncodeToString(got)})
 }
 
 func badChecksum(a checksumAlgorithm) *Error {
-	return &Error{Code: "BadDigest", Status: http.StatusBadRequest,
-		Message: "The " + a.name + " you specified did not match the calculated checksum."}
+	return newError("BadDigest", http.StatusBadRequest, "The "+a.name+" you specified did not match the calculated checksum.")
 }
 
 // checkSmallBody checks an in-memory request body (an XML document)
@@ -274,8 +271,7 @@ func badChecksum(a checksumAlgorithm) *Error {
 func checkSmallBody(in integrity, body []byte, trailer func() http.Header, required bool) error {
 	if !in.any() {
 		if required {
-			return &Error{Code: "InvalidRequest", Status: http.StatusBadRequest,
-				Message: "Missing required header for this request: Content-MD5"}
+			return errInvalidRequest("Missing required header for this request: Content-MD5")
 		}
 		return nil
 	}

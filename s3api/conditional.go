@@ -145,8 +145,8 @@ func normalizeETag(t string) string {
 }
 
 func errPreconditionFailed(condition string) *Error {
-	e := &Error{Code: "PreconditionFailed", Status: http.StatusPreconditionFailed,
-		Message: "At least one of the pre-conditions you specified did not hold"}
+	e := newError("PreconditionFailed", http.StatusPreconditionFailed,
+		"At least one of the pre-conditions you specified did not hold")
 	if condition != "" {
 		e.Fields = []Field{{"Condition", condition}}
 	}

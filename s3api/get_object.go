@@ -40,8 +40,7 @@ func serveObject(h *Handler, q *request, head bool) error {
 	}
 	rangeHeader, hasRange := q.r.Header["Range"]
 	if part > 0 && hasRange {
-		return &Error{Code: "InvalidRequest", Status: http.StatusBadRequest,
-			Message: "Cannot specify both Range header and partNumber query parameter"}
+		return errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
 	}
 	obj, err := h.cfg.Lake.GetObject(q.bucket, q.key)
 	if err != nil {
@@ -198,10 +197,8 @@ func parseRangeNumber(s string) (int64, bool) {
 }
 
 func invalidRange(spec string, size int64) *Error {
-	return &Error{Code: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable,
-		Message: "The requested range is not satisfiable",
-		Fields: []Field{{"RangeRequested", spec},
-			{"ActualObjectSize", strconv.FormatInt(size, 10)}}}
+	return newError("InvalidRange", http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable",
+		Field{"RangeRequested", spec}, Field{"ActualObjectSize", strconv.FormatInt(size, 10)})
 }
 
 // parsePartNumberQuery reads GetObject/HeadObject's partNumber (0 when
@@ -217,9 +214,7 @@ func parsePartNumberQuery(query map[string][]string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxPartNumber {
-		return 0, &Error{Code: "InvalidArgument", Status: http.StatusBadRequest,
-			Message: "Part number must be an integer between 1 and 10000, inclusive",
-			Fields:  []Field{{"ArgumentName", "partNumber"}, {"ArgumentValue", v}}}
+		return 0, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", v)
 	}
 	return n, nil
 }
@@ -235,10 +230,9 @@ func partRange(info lake.ObjectInfo, n int) (byteRange, bool, error) {
 		sizes = []int64{info.Size}
 	}
 	if n > len(sizes) {
-		return byteRange{}, false, &Error{Code: "InvalidPartNumber",
-			Status:  http.StatusRequestedRangeNotSatisfiable,
-			Message: "The requested partnumber is not satisfiable",
-			Fields:  []Field{{"PartNumberRequested", strconv.Itoa(n)}, {"ActualPartCount", strconv.Itoa(len(sizes))}}}
+		return byteRange{}, false, newError("InvalidPartNumber", http.StatusRequestedRangeNotSatisfiable,
+			"The requested partnumber is not satisfiable",
+			Field{"PartNumberRequested", strconv.Itoa(n)}, Field{"ActualPartCount", strconv.Itoa(len(sizes))})
 	}
 	var first int64
 	for _, s := range sizes[:n-1] {

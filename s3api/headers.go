@@ -57,9 +57,8 @@ func metadataFromHeaders(h http.Header) (lake.Metadata, error) {
 	m.User = user
 	if sc := h.Get("X-Amz-Storage-Class"); sc != "" {
 		if !storageClasses[sc] {
-			return m, &Error{Code: "InvalidStorageClass", Status: http.StatusBadRequest,
-				Message: "The storage class you specified is not valid",
-				Fields:  []Field{{"StorageClassRequested", sc}}}
+			return m, newError("InvalidStorageClass", http.StatusBadRequest,
+				"The storage class you specified is not valid", Field{"StorageClassRequested", sc})
 		}
 		if sc != "STANDARD" {
 			m.StorageClass = sc
@@ -93,10 +92,9 @@ func userMetadata(h http.Header) (map[string]string, error) {
 		size += len(k) + len(v)
 	}
 	if size > maxUserMetadata {
-		return nil, &Error{Code: "MetadataTooLarge", Status: http.StatusBadRequest,
-			Message: "Your metadata headers exceed the maximum allowed metadata size.",
-			Fields: []Field{{"Size", strconv.Itoa(size)},
-				{"MaxSizeAllowed", strconv.Itoa(maxUserMetadata)}}}
+		return nil, newError("MetadataTooLarge", http.StatusBadRequest,
+			"Your metadata headers exceed the maximum allowed metadata size.",
+			Field{"Size", strconv.Itoa(size)}, Field{"MaxSizeAllowed", strconv.Itoa(maxUserMetadata)})
 	}
 	return user, nil
 }
@@ -197,7 +195,5 @@ func checkVersionID(query url.Values) error {
 }
 
 func invalidVersionID(v string) *Error {
-	return &Error{Code: "InvalidArgument", Status: http.StatusBadRequest,
-		Message: "Invalid version id specified",
-		Fields:  []Field{{"ArgumentName", "versionId"}, {"ArgumentValue", v}}}
+	return errInvalidArgument("Invalid version id specified", "versionId", v)
 }
