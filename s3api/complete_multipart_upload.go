@@ -14,17 +14,22 @@ package s3api
 // just before the assembly, not atomically with it (the lake's completion
 // takes no write conditions).
 //
-// Deliberately not: verifying x-amz-mp-object-size and a whole-object
-// checksum header sent with the completion (the lake checks the parts'
-// checksums it is given); S3's whitespace keep-alive during a long
-// completion (the assembly is a local file concatenation).
+// x-amz-mp-object-size, when sent, must equal the listed parts' total
+// size (InvalidRequest otherwise, with S3's wording).
+//
+// Deliberately not: verifying a whole-object checksum header sent with the
+// completion (the lake checks the parts' checksums it is given); S3's
+// whitespace keep-alive during a long completion (the assembly is a local
+// file concatenation).
 
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/caudal/caudal/lake"
 )
@@ -128,6 +133,9 @@ func completeMultipartUpload(h *Handler, q *request) error {
 		if err := completeConditions(h, q); err != nil {
 			return err
 		}
+		if err := checkMPObjectSize(h, q, id, parts); err != nil {
+			return err
+		}
 	}
 	info, err := h.cfg.Lake.CompleteUpload(q.r.Context(), id, parts)
 	if err != nil {
@@ -186,4 +194,44 @@ func objectLocation(h *Handler, q *request) string {
 		path = "/" + q.key
 	}
 	return scheme + "://" + q.r.Host + (&url.URL{Path: path}).EscapedPath()
+}
+
+// checkMPObjectSize compares x-amz-mp-object-size with the sizes of the
+// listed parts. A part the list names and the upload lacks counts as
+// empty here; the lake refuses it (InvalidPart).
+func checkMPObjectSize(h *Handler, q *request, id string, parts []lake.CompletePart) error {
+	vs, ok := q.r.Header["X-Amz-Mp-Object-Size"]
+	if !ok {
+		return nil
+	}
+	v := strings.TrimSpace(strings.Join(vs, ","))
+	want, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err != nil:
+		return errInvalidRequest("Value for x-amz-mp-object-size header is invalid: '" + v + "'")
+	case want < 0:
+		return errInvalidRequest("Value for x-amz-mp-object-size header is less than zero: '" + v + "'")
+	}
+	sizes := make(map[int]int64)
+	for marker := 0; ; {
+		page, err := h.cfg.Lake.ListParts(id, lake.ListPartsOptions{PartNumberMarker: marker, MaxParts: maxListParts})
+		if err != nil {
+			return err
+		}
+		for _, p := range page.Parts {
+			sizes[p.Number] = p.Size
+		}
+		if !page.IsTruncated || page.NextPartNumberMarker <= marker {
+			break
+		}
+		marker = page.NextPartNumberMarker
+	}
+	var total int64
+	for _, p := range parts {
+		total += sizes[p.Number]
+	}
+	if total != want {
+		return errInvalidRequest(fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", want, total))
+	}
+	return nil
 }

@@ -290,9 +290,14 @@ func TestSDKMultipartAbortAndTooSmall(t *testing.T) {
 	if code, status := apiCode(t, err); code != "MalformedXML" || status != 400 {
 		t.Errorf("no parts: %s %d", code, status)
 	}
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small"),
+		UploadId: create.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts[1:]}, MpuObjectSize: aws.Int64(5)})
+	if code, status := apiCode(t, err); code != "InvalidRequest" || status != 400 {
+		t.Errorf("x-amz-mp-object-size 5 for 4 bytes: %s %d", code, status)
+	}
 	// A single small part is a whole object.
 	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small"),
-		UploadId: create.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts[1:]}}); err != nil {
+		UploadId: create.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts[1:]}, MpuObjectSize: aws.Int64(4)}); err != nil {
 		t.Fatalf("one-part completion: %v", err)
 	}
 
