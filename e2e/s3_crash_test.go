@@ -32,9 +32,10 @@ type objVersion struct {
 	num       int // 1-based, in send order for its key
 	size      int
 	multipart bool
+	deleted   bool // a DeleteObject, not an upload: its state is "absent"
 }
 
-// keyHistory is everything sent for one key. Uploads of one key never
+// keyHistory is everything sent for one key (uploads and deletes). Uploads of one key never
 // overlap (a key is checked out by one uploader at a time), so the order
 // of sent is the order the server saw them in.
 type keyHistory struct {
@@ -44,6 +45,16 @@ type keyHistory struct {
 	// reader already saw after a restart — the visible state never goes
 	// back. -1: nothing acknowledged or seen yet, so the key may be absent.
 	floor int
+}
+
+func (v objVersion) op() string {
+	switch {
+	case v.deleted:
+		return "DeleteObject"
+	case v.multipart:
+		return "multipart upload"
+	}
+	return "PutObject"
 }
 
 // objContent is the deterministic body of a version:
@@ -139,8 +150,11 @@ func TestE2ES3CrashKill9DuringUploads(t *testing.T) {
 					continue
 				}
 				v := objVersion{size: 1<<10<<prng.IntN(12) + prng.IntN(1<<10)}
-				if prng.IntN(100) < multipartShare {
+				switch n := prng.IntN(100); {
+				case n < multipartShare:
 					v = objVersion{size: crashPartSize + 1 + prng.IntN(1<<20), multipart: true}
+				case n >= 92:
+					v = objVersion{deleted: true}
 				}
 				mu.Lock()
 				h := hist[key]
@@ -151,7 +165,9 @@ func TestE2ES3CrashKill9DuringUploads(t *testing.T) {
 				body := objContent(key, v)
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				var err error
-				if v.multipart {
+				if v.deleted {
+					_, err = up.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+				} else if v.multipart {
 					_, err = mgr.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)})
 				} else {
 					_, err = up.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)})
@@ -165,7 +181,7 @@ func TestE2ES3CrashKill9DuringUploads(t *testing.T) {
 					totalAcked.Add(1)
 				} else if !killed.Load() {
 					if liveErrs.Add(1) <= 3 {
-						t.Errorf("cycle %d: upload of %s v%d (%d bytes, multipart %v) failed while the server was up: %v", cycle, key, v.num, v.size, v.multipart, err)
+						t.Errorf("cycle %d: %s of %s v%d (%d bytes) failed while the server was up: %v", cycle, v.op(), key, v.num, v.size, err)
 					}
 				}
 				free <- key
@@ -227,10 +243,26 @@ func verifyLake(t *testing.T, c *s3.Client, bucket string, cycle int, mu *sync.M
 		h := hist[key]
 		got, out, err := getBytes(ctx, c, bucket, key)
 		if httpStatus(err) == 404 && s3ErrorCode(err) == "NoSuchKey" {
-			if h.floor >= 0 {
-				v := h.sent[h.floor]
-				fail("%s is gone after SIGKILL and restart; v%d (%d bytes, multipart %v) was acknowledged or seen", key, v.num, v.size, v.multipart)
+			// Absent is allowed before anything was acknowledged or seen,
+			// or if a delete at or after the floor took effect; then the
+			// earliest such delete becomes the floor (states only move
+			// forward, so this never forbids a state that could be right).
+			if h.floor < 0 {
+				continue
 			}
+			del := -1
+			for i := h.floor; i < len(h.sent); i++ {
+				if h.sent[i].deleted {
+					del = i
+					break
+				}
+			}
+			if del < 0 {
+				v := h.sent[h.floor]
+				fail("%s is gone after SIGKILL and restart; %s v%d (%d bytes) was acknowledged or seen and no delete was sent after it", key, v.op(), v.num, v.size)
+				continue
+			}
+			h.floor = del
 			continue
 		}
 		if err != nil {
@@ -247,6 +279,10 @@ func verifyLake(t *testing.T, c *s3.Client, bucket string, cycle int, mu *sync.M
 			continue
 		}
 		v := h.sent[num-1]
+		if v.deleted {
+			fail("%s shows v%d, which was a delete", key, num)
+			continue
+		}
 		if num-1 < h.floor {
 			f := h.sent[h.floor]
 			fail("%s shows v%d, older than v%d which was acknowledged (or already seen after a restart)", key, num, f.num)
