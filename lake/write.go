@@ -65,22 +65,39 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 	if err != nil {
 		return nil, Digests{}, err
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	buf := *bp
+	// A body that fits one chunk is hashed inline; a longer one through a
+	// hashPipe, so hashing overlaps reading and writing.
+	var pipe *hashPipe
+	bp := chunkPool.Get().(*[]byte) // held by this loop; nil once submitted
+	defer func() {
+		if pipe != nil {
+			pipe.close(bp)
+		} else {
+			chunkPool.Put(bp)
+		}
+	}()
 	for {
 		if err := ctx.Err(); err != nil {
 			t.discard()
 			return nil, Digests{}, fmt.Errorf("lake: write aborted: %w", err)
 		}
-		n, rerr := fill(body, buf)
+		n, rerr := fill(body, *bp)
 		if n > 0 {
-			hs.Write(buf[:n])
-			if _, err := t.f.Write(buf[:n]); err != nil {
+			if _, err := t.f.Write((*bp)[:n]); err != nil {
 				t.discard()
 				return nil, Digests{}, fmt.Errorf("lake: write %s: %w", t.path, err)
 			}
 		}
+		if pipe == nil && rerr == io.EOF {
+			hs.Write((*bp)[:n])
+			break
+		}
+		if pipe == nil {
+			pipe = newHashPipe(hs)
+			pipe.owned = 1 // first
+		}
+		pipe.submit(bp, n)
+		bp = nil
 		if rerr == io.EOF {
 			break
 		}
@@ -88,6 +105,10 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 			t.discard()
 			return nil, Digests{}, fmt.Errorf("lake: read body: %w", rerr)
 		}
+		bp = pipe.buffer()
+	}
+	if pipe != nil {
+		pipe.close(nil)
 	}
 	if err := t.finish(s.cfg.NoSync); err != nil {
 		t.discard()
