@@ -389,7 +389,15 @@ func (l *Lake) CopyPart(ctx context.Context, uploadID string, n int, srcBucket, 
 // answers the same object, as S3 does for retries, while the result is
 // still current.
 func (l *Lake) CompleteUpload(ctx context.Context, uploadID string, parts []CompletePart) (ObjectInfo, error) {
-	return l.impl.completeUpload(ctx, uploadID, parts)
+	return l.impl.completeUpload(ctx, uploadID, parts, PutOptions{})
+}
+
+// CompleteUploadWith is CompleteUpload with S3's conditional write
+// (opts.IfNoneMatchStar, opts.IfMatch) checked atomically in the commit
+// that replaces the object; other fields of opts are ignored. A failed
+// condition leaves the upload in progress.
+func (l *Lake) CompleteUploadWith(ctx context.Context, uploadID string, parts []CompletePart, opts PutOptions) (ObjectInfo, error) {
+	return l.impl.completeUpload(ctx, uploadID, parts, PutOptions{IfNoneMatchStar: opts.IfNoneMatchStar, IfMatch: opts.IfMatch})
 }
 
 // AbortUpload ends an upload and removes its parts.

@@ -269,7 +269,7 @@ func normalizeETag(e string) string { return strings.ToLower(strings.Trim(e, `"`
 // existence, ETag and client checksum, then sizes), concatenates the
 // parts into a new data file and commits it as the object in the same
 // transaction that removes the upload.
-func (s *lakeState) completeUpload(ctx context.Context, id string, list []CompletePart) (ObjectInfo, error) {
+func (s *lakeState) completeUpload(ctx context.Context, id string, list []CompletePart, conds PutOptions) (ObjectInfo, error) {
 	if err := s.check(); err != nil {
 		return ObjectInfo{}, err
 	}
@@ -375,7 +375,7 @@ func (s *lakeState) completeUpload(ctx context.Context, id string, list []Comple
 		rec.Checksums = map[string]string{up.ChecksumAlg: sum}
 		rec.ChecksumType = ChecksumComposite
 	}
-	info, err := s.commitObject(up.Bucket, up.Key, t, rec, PutOptions{}, func(tx *bolt.Tx) error {
+	info, err := s.commitObject(up.Bucket, up.Key, t, rec, conds, func(tx *bolt.Tx) error {
 		if _, err := uploadTx(tx, id); err != nil {
 			return err
 		}

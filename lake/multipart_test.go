@@ -145,7 +145,22 @@ func TestMultipartErrors(t *testing.T) {
 	if _, err := l.CompleteUpload(ctx, up.ID, nil); !errors.Is(err, ErrInvalidPart) {
 		t.Fatalf("empty list = %v, want ErrInvalidPart", err)
 	}
-	// A single small part is fine (the last part may be small).
+	// Conditional completion: a failed condition keeps the upload.
+	put(t, l, "mpu", "k", []byte("existing"))
+	one := []CompletePart{small[0]}
+	if _, err := l.CompleteUploadWith(ctx, up.ID, one, PutOptions{IfNoneMatchStar: true}); !errors.Is(err, ErrPreconditionFailed) {
+		t.Fatalf("CompleteUploadWith(If-None-Match *) on an existing key = %v", err)
+	}
+	if _, err := l.CompleteUploadWith(ctx, up.ID, one, PutOptions{IfMatch: "nope"}); !errors.Is(err, ErrPreconditionFailed) {
+		t.Fatalf("CompleteUploadWith(If-Match mismatch) = %v", err)
+	}
+	if _, err := l.GetUpload(up.ID); err != nil {
+		t.Fatalf("upload after failed conditions: %v", err)
+	}
+	if string(get(t, l, "mpu", "k")) != "existing" {
+		t.Fatal("failed conditional completion replaced the object")
+	}
+
 	for _, n := range []int{0, -1, MaxParts + 1} {
 		if _, err := l.PutPart(ctx, up.ID, n, strings.NewReader("x"), PutOptions{}); !errors.Is(err, ErrInvalidPartNumber) {
 			t.Fatalf("PutPart(%d) = %v, want ErrInvalidPartNumber", n, err)
