@@ -66,7 +66,10 @@ func ParseExpression(s string) (*Expression, error) {
 
 // Bind resolves the expression's key names against a table's partition
 // keys and returns a matcher over partition values (in the keys' order).
-// The nil Expression binds to a nil matcher, meaning "all".
+// The nil Expression binds to a nil matcher, meaning "all". A matcher
+// keeps no reference to the values it is given (GetPartitions passes
+// strings that alias its transaction's memory) and is safe for
+// concurrent use.
 func (e *Expression) Bind(keys []Column) (func(values []string) bool, error) {
 	if e == nil {
 		return nil, nil

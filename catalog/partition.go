@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"slices"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -31,7 +32,10 @@ func decodeValues(b []byte) (values []string, ok bool) { return decodeValuesInto
 // with Glue's message.
 func checkValues(t *Table, values []string) error {
 	if len(values) != len(t.PartitionKeys) {
-		return invalidInput("The number of partition keys do not match the number of partition values.")
+		// Glue's wording, without a final period (as a Java SDK InvalidInputException
+		// prints it: "The number of partition keys do not match the number of
+		// partition values (Service: Glue, Status Code: 400, …)").
+		return invalidInput("The number of partition keys do not match the number of partition values")
 	}
 	return nil
 }
@@ -198,7 +202,7 @@ func (c *Catalog) GetPartitions(db, table string, q PartitionQuery) ([]Partition
 			}
 			if match != nil {
 				var ok bool
-				if values, ok = decodeValuesInto(values[:0], enc); !ok || !match(values) {
+				if values, ok = viewValues(values[:0], enc); !ok || !match(values) {
 					continue
 				}
 			}
@@ -227,6 +231,27 @@ func decodeValuesInto(dst []string, b []byte) ([]string, bool) {
 			return nil, false
 		}
 		dst = append(dst, string(b[w:w+int(n)]))
+		b = b[w+int(n):]
+	}
+	return dst, true
+}
+
+// viewValues is decodeValuesInto without copying: the strings alias b.
+// GetPartitions uses it to test every key of a table against an
+// expression without an allocation per value. Safe only because b (a key
+// in bbolt's read-only mmap) outlives the call and the matcher keeps no
+// value: the strings must not escape the transaction.
+func viewValues(dst []string, b []byte) ([]string, bool) {
+	for len(b) > 0 {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || n > uint64(len(b)-w) {
+			return nil, false
+		}
+		if n == 0 {
+			dst = append(dst, "")
+		} else {
+			dst = append(dst, unsafe.String(&b[w], int(n)))
+		}
 		b = b[w+int(n):]
 	}
 	return dst, true
