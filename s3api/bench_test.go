@@ -34,15 +34,20 @@ func BenchmarkServeHeadBucket(b *testing.B) {
 
 // BenchmarkListObjectsV2XML is the encoding of a full 1,000-key page.
 func BenchmarkListObjectsV2XML(b *testing.B) {
-	res := listObjectsV2Result{Name: "bench", MaxKeys: 1000, KeyCount: 1000, IsTruncated: true}
+	var objs []lake.ObjectInfo
 	for i := 0; i < 1000; i++ {
-		o := lake.ObjectInfo{Key: fmt.Sprintf("logs/2024/05/06/part-%05d.json", i), Size: 1 << 20,
-			ETag: "9dd4e461268c8034f5c8564e155c67a6", LastModified: time.Now()}
-		res.Contents = append(res.Contents, newObjectEntry(o, o.Key, nil))
+		objs = append(objs, lake.ObjectInfo{Key: fmt.Sprintf("logs/2024/05/06/part-%05d.json", i), Size: 1 << 20,
+			ETag: "9dd4e461268c8034f5c8564e155c67a6", LastModified: time.Now()})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		res := listObjectsV2Result{Name: "bench", MaxKeys: 1000, KeyCount: 1000, IsTruncated: true}
+		var entries entriesXML
+		for _, o := range objs {
+			entries.object(newObjectEntry(o, o.Key, nil), false)
+		}
+		res.Entries = entries.Bytes()
 		out, err := marshalXML("ListBucketResult", s3Namespace, res)
 		if err != nil {
 			b.Fatal(err)

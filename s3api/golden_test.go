@@ -26,6 +26,7 @@ func TestGoldenXML(t *testing.T) {
 	e.put("golden", "a b/2.txt", "world")
 	e.put("golden", "top+level~", "")
 	e.put("golden", "z", "zz")
+	e.put("golden", "q&<>\"'\t\r\n\x01é", "special")
 
 	ids := regexp.MustCompile(`<(RequestId|HostId)>[^<]*</(RequestId|HostId)>`)
 	for _, c := range []struct{ file, method, target string }{
@@ -35,6 +36,8 @@ func TestGoldenXML(t *testing.T) {
 		{"get_bucket_versioning.xml", "GET", "/golden?versioning"},
 		{"list_objects_v2.xml", "GET", "/golden?list-type=2&delimiter=/&max-keys=2&encoding-type=url&fetch-owner=true"},
 		{"list_objects_v1.xml", "GET", "/golden?delimiter=/&max-keys=2&marker=a"},
+		{"list_objects_v2_special.xml", "GET", "/golden?list-type=2&start-after=p&max-keys=1"},
+		{"list_objects_v2_special_url.xml", "GET", "/golden?list-type=2&start-after=p&max-keys=1&encoding-type=url"},
 		{"list_object_versions.xml", "GET", "/golden?versions&max-keys=2"},
 		{"list_multipart_uploads.xml", "GET", "/golden?uploads"},
 		{"error_no_such_bucket.xml", "GET", "/missing-bucket?list-type=2"},

@@ -26,21 +26,7 @@ type listVersionsResult struct {
 	Delimiter           string `xml:",omitempty"`
 	EncodingType        string `xml:",omitempty"`
 	IsTruncated         bool
-	Version             []versionEntry
-	CommonPrefixes      []commonPrefix
-}
-
-type versionEntry struct {
-	Key               string
-	VersionId         string
-	IsLatest          bool
-	LastModified      string
-	ETag              string
-	ChecksumAlgorithm []string `xml:",omitempty"`
-	ChecksumType      string   `xml:",omitempty"`
-	Size              int64
-	Owner             owner
-	StorageClass      string
+	Entries             []byte `xml:",innerxml"` // <Version>…, <CommonPrefixes>…
 }
 
 // nullVersion is the version id of every object in an unversioned bucket.
@@ -84,16 +70,13 @@ func listObjectVersions(h *Handler, q *request) error {
 		res.NextKeyMarker = encode(page.Next)
 		res.NextVersionIdMarker = nullVersion
 	}
+	var entries entriesXML
 	for _, o := range page.Objects {
-		e := newObjectEntry(o, encode(o.Key), nil)
-		res.Version = append(res.Version, versionEntry{
-			Key: e.Key, VersionId: nullVersion, IsLatest: true, LastModified: e.LastModified,
-			ETag: e.ETag, ChecksumAlgorithm: e.ChecksumAlgorithm, ChecksumType: e.ChecksumType,
-			Size: e.Size, Owner: own, StorageClass: e.StorageClass,
-		})
+		entries.object(newObjectEntry(o, encode(o.Key), &own), true)
 	}
 	for _, p := range page.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{encode(p)})
+		entries.commonPrefix(encode(p))
 	}
+	res.Entries = entries.Bytes()
 	return writeXML(q, http.StatusOK, "ListVersionsResult", res)
 }

@@ -13,16 +13,15 @@ import (
 )
 
 type listObjectsResult struct {
-	Name           string
-	Prefix         string
-	Marker         string
-	NextMarker     string `xml:",omitempty"`
-	MaxKeys        int
-	Delimiter      string `xml:",omitempty"`
-	EncodingType   string `xml:",omitempty"`
-	IsTruncated    bool
-	Contents       []objectEntry
-	CommonPrefixes []commonPrefix
+	Name         string
+	Prefix       string
+	Marker       string
+	NextMarker   string `xml:",omitempty"`
+	MaxKeys      int
+	Delimiter    string `xml:",omitempty"`
+	EncodingType string `xml:",omitempty"`
+	IsTruncated  bool
+	Entries      []byte `xml:",innerxml"` // <Contents>…, <CommonPrefixes>…
 }
 
 func listObjects(h *Handler, q *request) error {
@@ -57,11 +56,13 @@ func listObjects(h *Handler, q *request) error {
 	if page.IsTruncated && opts.Delimiter != "" {
 		res.NextMarker = encode(page.Next)
 	}
+	var entries entriesXML
 	for _, o := range page.Objects {
-		res.Contents = append(res.Contents, newObjectEntry(o, encode(o.Key), &own))
+		entries.object(newObjectEntry(o, encode(o.Key), &own), false)
 	}
 	for _, p := range page.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{encode(p)})
+		entries.commonPrefix(encode(p))
 	}
+	res.Entries = entries.Bytes()
 	return writeXML(q, http.StatusOK, "ListBucketResult", res)
 }

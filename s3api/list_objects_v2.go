@@ -24,8 +24,7 @@ type listObjectsV2Result struct {
 	Delimiter             string `xml:",omitempty"`
 	EncodingType          string `xml:",omitempty"`
 	IsTruncated           bool
-	Contents              []objectEntry
-	CommonPrefixes        []commonPrefix
+	Entries               []byte `xml:",innerxml"` // <Contents>…, <CommonPrefixes>…
 }
 
 func listObjectsV2(h *Handler, q *request) error {
@@ -79,11 +78,13 @@ func listObjectsV2(h *Handler, q *request) error {
 	if page.IsTruncated && page.Next != "" {
 		res.NextContinuationToken = continuationToken(page.Next)
 	}
+	var entries entriesXML
 	for _, o := range page.Objects {
-		res.Contents = append(res.Contents, newObjectEntry(o, encode(o.Key), own))
+		entries.object(newObjectEntry(o, encode(o.Key), own), false)
 	}
 	for _, p := range page.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{encode(p)})
+		entries.commonPrefix(encode(p))
 	}
+	res.Entries = entries.Bytes()
 	return writeXML(q, http.StatusOK, "ListBucketResult", res)
 }
