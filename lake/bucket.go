@@ -178,10 +178,29 @@ func (s *lakeState) deleteBucket(name string) error {
 	for _, id := range uploads {
 		os.RemoveAll(filepath.Join(s.dir, uploadsDir, id))
 	}
-	// Only empty directories can remain (every object is gone); a crash
-	// before this removal leaves them for Open.
-	os.RemoveAll(filepath.Join(s.dir, objectsDir, name))
+	// Only empty directories should remain (every object is gone), but a
+	// bucket of the same name may be created and written to meanwhile, so
+	// only empty directories are removed, never files. A crash before this
+	// leaves them for Open.
+	removeEmptyDirs(filepath.Join(s.dir, objectsDir, name))
 	return nil
+}
+
+// removeEmptyDirs removes dir and the directories below it that hold no
+// files, bottom-up, and reports whether dir is gone. Errors just leave
+// directories behind.
+func removeEmptyDirs(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	empty := true
+	for _, e := range entries {
+		if !e.IsDir() || !removeEmptyDirs(filepath.Join(dir, e.Name())) {
+			empty = false
+		}
+	}
+	return empty && os.Remove(dir) == nil
 }
 
 // deleteUploadTx removes an upload's records inside tx.

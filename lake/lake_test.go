@@ -309,3 +309,21 @@ func TestObjectLifecycle(t *testing.T) {
 		t.Fatalf("after Close = %v", err)
 	}
 }
+
+// DeleteBucket's directory cleanup must never remove a file: a bucket of
+// the same name may have been created and written to since the commit.
+func TestRemoveEmptyDirsKeepsFiles(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "b")
+	for _, d := range []string{"e1/e2", "e3", "full/e4"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(root, "full", "f"), []byte("x"), 0o644)
+	if removeEmptyDirs(root) {
+		t.Fatal("removeEmptyDirs removed a directory holding a file")
+	}
+	for p, want := range map[string]bool{"e1": false, "e3": false, "full/e4": false, "full/f": true} {
+		if _, err := os.Stat(filepath.Join(root, p)); (err == nil) != want {
+			t.Errorf("%s exists = %v, want %v", p, err == nil, want)
+		}
+	}
+}
