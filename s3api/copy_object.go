@@ -59,6 +59,9 @@ func copyObject(h *Handler, q *request) error {
 		return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself " +
 			"without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
+	if err := checkWriteHeaders(q); err != nil {
+		return err
+	}
 	// The request's metadata headers are read (and refused when invalid)
 	// even when the directive is COPY; only REPLACE stores them.
 	newMeta, err := metadataFromHeaders(hdr)

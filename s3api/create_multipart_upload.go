@@ -7,8 +7,9 @@ package s3api
 // object — CRC algorithms only; CRC64NVME is FULL_OBJECT only). Answers
 // <InitiateMultipartUploadResult>.
 //
-// Deliberately not: SSE, object lock and grant headers (accepted, not
-// modelled); lifecycle abort dates.
+// Deliberately not: SSE-KMS, SSE-C and object lock (refused, as for
+// PutObject); grant headers (accepted, not modelled); lifecycle abort
+// dates.
 
 import (
 	"net/http"
@@ -29,6 +30,9 @@ type initiateMultipartUploadResult struct {
 }
 
 func createMultipartUpload(h *Handler, q *request) error {
+	if err := checkWriteHeaders(q); err != nil {
+		return err
+	}
 	meta, err := metadataFromHeaders(q.r.Header)
 	if err != nil {
 		return err

@@ -4,9 +4,10 @@ package s3api
 // and CopyObject (REPLACE) store, and the headers GetObject and HeadObject
 // answer with.
 //
-// Deliberately not: x-amz-website-redirect-location, server-side
-// encryption, object lock and grant headers are accepted and not stored
-// (no encryption or ACL model); x-amz-acl is accepted and ignored.
+// Deliberately not: x-amz-website-redirect-location and the ACL grant
+// headers are accepted and not stored (no website or ACL model), x-amz-acl
+// is accepted and ignored; SSE-KMS, SSE-C and object lock are refused
+// (checkWriteHeaders).
 
 import (
 	"net/http"
@@ -196,4 +197,36 @@ func checkVersionID(query url.Values) error {
 
 func invalidVersionID(v string) *Error {
 	return errInvalidArgument("Invalid version id specified", "versionId", v)
+}
+
+// checkWriteHeaders refuses the write headers whose promise caudal cannot
+// keep, rather than storing an object the client believes is protected:
+// object lock (no bucket has an Object Lock configuration, so S3's own
+// answer applies), SSE-KMS and SSE-C. SSE-S3 (AES256) is accepted: the
+// lake's files are the data directory's to protect, and S3 encrypts every
+// object with it by default anyway.
+func checkWriteHeaders(q *request) error {
+	h := q.r.Header
+	for _, name := range []string{"X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold"} {
+		if _, ok := h[name]; ok {
+			return errInvalidRequest("Bucket is missing Object Lock Configuration")
+		}
+	}
+	if _, ok := h["X-Amz-Server-Side-Encryption-Customer-Algorithm"]; ok {
+		if q.r.TLS == nil {
+			return errInvalidRequest("Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.")
+		}
+		return errHeaderNotImplemented("x-amz-server-side-encryption-customer-algorithm")
+	}
+	switch v := h.Get("X-Amz-Server-Side-Encryption"); v {
+	case "", "AES256":
+	case "aws:kms", "aws:kms:dsse":
+		return errHeaderNotImplemented("x-amz-server-side-encryption")
+	default:
+		return errInvalidArgument("The encryption method specified is not supported", "x-amz-server-side-encryption", v)
+	}
+	if _, ok := h["X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"]; ok {
+		return errHeaderNotImplemented("x-amz-server-side-encryption-aws-kms-key-id")
+	}
+	return nil
 }

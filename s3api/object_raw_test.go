@@ -65,6 +65,11 @@ func TestPutIntegrityRefusals(t *testing.T) {
 		{"metadata too large", map[string]string{"X-Amz-Meta-A": strings.Repeat("a", 2100)}, "MetadataTooLarge", 400, ""},
 		{"bad tagging", map[string]string{"X-Amz-Tagging": "a=1&a=2"}, "InvalidArgument", 400, ""},
 		{"if-none-match etag", map[string]string{"If-None-Match": `"abc"`}, "NotImplemented", 501, ""},
+		{"object lock", map[string]string{"X-Amz-Object-Lock-Mode": "GOVERNANCE"}, "InvalidRequest", 400, "Bucket is missing Object Lock Configuration"},
+		{"sse-kms", map[string]string{"X-Amz-Server-Side-Encryption": "aws:kms"}, "NotImplemented", 501, ""},
+		{"sse bogus", map[string]string{"X-Amz-Server-Side-Encryption": "ROT13"}, "InvalidArgument", 400, ""},
+		{"sse-c over http", map[string]string{"X-Amz-Server-Side-Encryption-Customer-Algorithm": "AES256"}, "InvalidRequest", 400,
+			"Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection."},
 	}
 	for _, c := range cases {
 		resp, b := e.do("PUT", "/sums/k", body, c.hdr)
@@ -75,6 +80,11 @@ func TestPutIntegrityRefusals(t *testing.T) {
 		if old := e.getBody("/sums/k"); old != "old" {
 			t.Fatalf("%s: object is now %q", c.name, old)
 		}
+	}
+	// SSE-S3 is accepted and answered.
+	if resp, b := e.do("PUT", "/sums/sse", body, map[string]string{"X-Amz-Server-Side-Encryption": "AES256"}); resp.StatusCode != 200 ||
+		resp.Header.Get("X-Amz-Server-Side-Encryption") != "AES256" {
+		t.Errorf("SSE-S3: %d %v %s", resp.StatusCode, resp.Header, b)
 	}
 	// The right digests store the object and answer the checksum.
 	resp, b := e.do("PUT", "/sums/k", body, map[string]string{"Content-MD5": b64MD5(body), "X-Amz-Checksum-Crc32": b64CRC32(body)})

@@ -10,8 +10,9 @@ package s3api
 //
 // Deliberately not: S3 computing a CRC64NVME for objects sent without a
 // checksum (it costs CPU on every write and no client requires it);
-// x-amz-write-offset-bytes (directory-bucket appends, 501); SSE, object
-// lock and ACL grant headers are accepted and not modelled.
+// x-amz-write-offset-bytes (directory-bucket appends, 501); SSE-KMS,
+// SSE-C and object lock (refused, see checkWriteHeaders); ACL grant headers
+// are accepted and not modelled.
 
 import (
 	"io"
@@ -31,6 +32,9 @@ func putObject(h *Handler, q *request) error {
 	if _, ok := q.r.Header["X-Amz-Write-Offset-Bytes"]; ok {
 		return errHeaderNotImplemented("x-amz-write-offset-bytes")
 	}
+	if err := checkWriteHeaders(q); err != nil {
+		return err
+	}
 	meta, err := metadataFromHeaders(q.r.Header)
 	if err != nil {
 		return err
@@ -49,6 +53,9 @@ func putObject(h *Handler, q *request) error {
 	}
 	hdr := q.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
+	if q.r.Header.Get("X-Amz-Server-Side-Encryption") == "AES256" {
+		hdr.Set("X-Amz-Server-Side-Encryption", "AES256")
+	}
 	if in.hasChecksum() {
 		setChecksumHeaders(hdr, map[string]string{in.alg.name: info.Checksums[in.alg.name]}, info.ChecksumType)
 	}

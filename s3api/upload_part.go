@@ -22,6 +22,9 @@ func uploadPart(h *Handler, q *request) error {
 	if err := checkUploadLength(q); err != nil {
 		return err
 	}
+	if err := checkWriteHeaders(q); err != nil {
+		return err
+	}
 	up, err := uploadOf(h, q)
 	if err != nil {
 		return err
