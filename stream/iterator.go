@@ -309,7 +309,11 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			if r.Offset < pos || r.Timestamp < cutoff {
 				continue
 			}
-			seqs = appendSeq(seqs, s.meta.SeqTag, sh.index, r.Offset)
+			if len(seqs) > 0 && r.Offset == pos {
+				seqs = appendNextSeq(seqs) // pos is one past the last record's offset
+			} else {
+				seqs = appendSeq(seqs, s.meta.SeqTag, sh.index, r.Offset)
+			}
 			out.Records = append(out.Records, Record{
 				ArrivalTime:    time.UnixMilli(r.Timestamp),
 				PartitionKey:   r.PartitionKey,

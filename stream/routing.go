@@ -109,7 +109,11 @@ func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResul
 		}
 		seqs := make([]byte, 0, len(g.pos)*seqLen)
 		for j := range g.pos {
-			seqs = appendSeq(seqs, tag, g.sh.index, first+uint64(j))
+			if j == 0 {
+				seqs = appendSeq(seqs, tag, g.sh.index, first)
+			} else {
+				seqs = appendNextSeq(seqs)
+			}
 		}
 		all := string(seqs)
 		for j, p := range g.pos {

@@ -51,3 +51,15 @@ func TestParseShardID(t *testing.T) {
 		t.Fatal(ShardID(7))
 	}
 }
+
+// appendNextSeq is appendSeq of the next offset, across every carry.
+func TestAppendNextSeq(t *testing.T) {
+	for _, off := range []uint64{0, 1, 8, 9, 99, 1099, 999_999, 12_345_678_999, seqEndOffset - 2, seqEndOffset - 1} {
+		buf := appendSeq([]byte("prefix"), 4_294_967_295, 12, off)
+		got := appendNextSeq(buf)
+		want := appendSeq(appendSeq([]byte("prefix"), 4_294_967_295, 12, off), 4_294_967_295, 12, off+1)
+		if string(got) != string(want) {
+			t.Errorf("after offset %d: got %s, want %s", off, got, want)
+		}
+	}
+}
