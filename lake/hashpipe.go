@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"io"
 	"sync"
 	"sync/atomic"
 )
@@ -37,7 +38,7 @@ type hashPipe struct {
 
 func newHashPipe(hs *hashSet) *hashPipe {
 	p := &hashPipe{hs: hs, free: make(chan *[]byte, pipeDepth)}
-	for _, h := range append([]interface{ Write([]byte) (int, error) }{hs.md5}, toWriters(hs)...) {
+	for _, h := range append([]io.Writer{hs.md5}, toWriters(hs)...) {
 		feed := make(chan *chunk, pipeDepth)
 		p.feeds = append(p.feeds, feed)
 		p.wg.Add(1)
@@ -54,8 +55,8 @@ func newHashPipe(hs *hashSet) *hashPipe {
 	return p
 }
 
-func toWriters(hs *hashSet) []interface{ Write([]byte) (int, error) } {
-	out := make([]interface{ Write([]byte) (int, error) }, len(hs.sums))
+func toWriters(hs *hashSet) []io.Writer {
+	out := make([]io.Writer, len(hs.sums))
 	for i, s := range hs.sums {
 		out[i] = s
 	}

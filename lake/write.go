@@ -266,7 +266,7 @@ func appendRange(ctx context.Context, dst, src *os.File, off, n int64, hs io.Wri
 		}
 	} else {
 		bp := bufPool.Get().(*[]byte)
-		copied, err = io.CopyBuffer(io.MultiWriter(dst, hs), r, *bp)
+		copied, err = io.CopyBuffer(io.MultiWriter(dst, hs), ctxReader{ctx, r}, *bp)
 		bufPool.Put(bp)
 	}
 	if err != nil {
@@ -276,4 +276,18 @@ func appendRange(ctx context.Context, dst, src *os.File, off, n int64, hs io.Wri
 		return fmt.Errorf("lake: copy: %d of %d bytes: %w", copied, n, io.ErrUnexpectedEOF)
 	}
 	return nil
+}
+
+// ctxReader fails reads once ctx is done, so a long hashed copy stops
+// when its request does.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
