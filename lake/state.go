@@ -62,6 +62,16 @@ func open(cfg Config) (*lakeState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lake: open index: %w", err)
 	}
+	if !cfg.NoSync {
+		// Make the entries of a new lake (index.db, objects/, uploads/,
+		// tmp/, and Dir itself) durable before anything is acknowledged.
+		for _, d := range []string{dir, filepath.Dir(dir)} {
+			if err := syncDir(d); err != nil {
+				db.Close()
+				return nil, err
+			}
+		}
+	}
 	s := &lakeState{cfg: cfg, dir: dir, db: db}
 	s.commit.db = db
 	if err := initIndex(db); err != nil {
