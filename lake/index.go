@@ -22,7 +22,8 @@ import (
 //	parts       <upload ID> → nested bbolt bucket: <part number, uint16 BE> → partRecord (JSON)
 //	completed   <upload ID> → completedRecord (JSON): finished uploads, so a
 //	            retried CompleteMultipartUpload answers the same object;
-//	            pruned at Open once the object no longer comes from that upload
+//	            dropped when that object is replaced or deleted (and at Open,
+//	            for any left over)
 //
 // JSON record fields are named in their tags; add fields freely (readers
 // ignore unknown ones), never rename or reuse one.

@@ -107,6 +107,17 @@ func TestMultipartComplete(t *testing.T) {
 			if entries, _ := os.ReadDir(filepath.Join(dir, "uploads")); len(entries) != 0 {
 				t.Fatalf("uploads/ not empty after completion: %v", entries)
 			}
+			if _, err := l.CompleteUpload(context.Background(), up.ID, list[:1]); !errors.Is(err, ErrUploadNotFound) {
+				t.Fatalf("retry with another part list = %v, want ErrUploadNotFound", err)
+			}
+			// Replacing the object ends the retry window.
+			if tc.alg == "" {
+				put(t, l, "mpu", "big/object", []byte("replaced"))
+				if _, err := l.CompleteUpload(context.Background(), up.ID, list); !errors.Is(err, ErrUploadNotFound) {
+					t.Fatalf("retry after overwrite = %v, want ErrUploadNotFound", err)
+				}
+				return
+			}
 			// Reopen: the object and its multipart info survive.
 			l.Close()
 			l = openTestLake(t, dir)

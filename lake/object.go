@@ -135,6 +135,9 @@ func (s *lakeState) commitObject(bucket, key string, t *tempFile, rec objectReco
 		}
 		if exists {
 			old = cur.Path
+			if err := forgetCompletedTx(tx, cur.UploadID); err != nil {
+				return txAbort{err}
+			}
 		}
 		return nil
 	})
@@ -211,6 +214,9 @@ func (s *lakeState) deleteObject(bucket, key string) error {
 			return err
 		}
 		if err := ob.Delete([]byte(key)); err != nil {
+			return txAbort{err}
+		}
+		if err := forgetCompletedTx(tx, cur.UploadID); err != nil {
 			return txAbort{err}
 		}
 		old = cur.Path
@@ -353,4 +359,15 @@ func (s *lakeState) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket
 		rec.Meta = m
 	}
 	return s.commitObject(dstBucket, dstKey, t, rec, opts, nil)
+}
+
+// forgetCompletedTx drops the completed-upload record of the multipart
+// upload an object being replaced or deleted came from: a retried
+// completion of it can no longer answer that object. This keeps the
+// completed bucket no larger than the number of multipart objects.
+func forgetCompletedTx(tx *bolt.Tx, uploadID string) error {
+	if uploadID == "" {
+		return nil
+	}
+	return tx.Bucket(completedBucket).Delete([]byte(uploadID))
 }
