@@ -123,13 +123,21 @@ func (h *Handler) hostBucket(host string) string {
 	if host == "" || net.ParseIP(host) != nil {
 		return ""
 	}
+	// The longest matching suffix wins: with "localhost" and
+	// "s3.localhost" both listed, b.s3.localhost names bucket b.
+	bucket := ""
 	for _, suffix := range h.cfg.HostSuffixes {
 		suffix = strings.ToLower(suffix)
+		if host == suffix {
+			return "" // the endpoint itself: path-style
+		}
 		if len(host) > len(suffix)+1 && strings.HasSuffix(host, suffix) && host[len(host)-len(suffix)-1] == '.' {
-			return host[:len(host)-len(suffix)-1]
+			if b := host[:len(host)-len(suffix)-1]; bucket == "" || len(b) < len(bucket) {
+				bucket = b
+			}
 		}
 	}
-	return ""
+	return bucket
 }
 
 func errInvalidURI(uri string) *Error {

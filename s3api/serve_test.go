@@ -16,7 +16,7 @@ import (
 )
 
 func TestTarget(t *testing.T) {
-	h := New(Config{HostSuffixes: []string{"localhost", "s3.example.test"}})
+	h := New(Config{HostSuffixes: []string{"localhost", "s3.example.test", "s3.localhost"}})
 	cases := []struct {
 		host, path  string
 		bucket, key string
@@ -47,6 +47,8 @@ func TestTarget(t *testing.T) {
 		{"a.b.localhost", "/k", "a.b", "k", false},
 		{"data.s3.example.test:443", "/x%3Fy", "data", "x?y", false},
 		{".localhost", "/b/k", "b", "k", false},
+		{"logs.s3.localhost:4566", "/k", "logs", "k", false},
+		{"s3.localhost:4566", "/b/k", "b", "k", false},
 		{"bkt.localhost:4566", "/%zz", "", "", true},
 	}
 	for _, c := range cases {
