@@ -26,8 +26,11 @@ import (
 // maxDeleteKeys is S3's limit of keys per DeleteObjects.
 const maxDeleteKeys = 1000
 
-// deleteWorkers bounds the concurrent lake deletes of one request.
-const deleteWorkers = 8
+// deleteWorkers bounds the concurrent lake deletes of one request. The
+// lake batches concurrent index commits into one fsync, so more workers
+// mean fewer fsyncs: 1,000 durable deletes took 1.0 s with 8 workers,
+// 0.57 s with 32 and 0.33 s with 64 on the 2-core development machine.
+const deleteWorkers = 64
 
 // deleteXML is the request document.
 type deleteXML struct {
