@@ -42,12 +42,21 @@ func serveObject(h *Handler, q *request, head bool) error {
 	if part > 0 && hasRange {
 		return errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
 	}
-	obj, err := h.cfg.Lake.GetObject(q.bucket, q.key)
+	// HEAD needs only the index entry; GET opens the data, whose bytes
+	// and info are then fixed for the whole answer.
+	var (
+		obj  *lake.Object
+		info lake.ObjectInfo
+	)
+	if head {
+		info, err = h.cfg.Lake.HeadObject(q.bucket, q.key)
+	} else if obj, err = h.cfg.Lake.GetObject(q.bucket, q.key); err == nil {
+		defer obj.Close()
+		info = obj.Info
+	}
 	if err != nil {
 		return err
 	}
-	defer obj.Close()
-	info := obj.Info
 
 	switch res, cond := readPreconditions(q.r.Header).evaluate(info, h.cfg.Now()); res {
 	case preconditionFailed:
