@@ -8,8 +8,10 @@
 //
 // Database and table names are case-insensitive as in Glue: they are
 // stored and answered lower-case, and every lookup lower-cases its
-// argument. Column and partition-key names keep the case they were given;
-// partition expressions match them case-insensitively.
+// argument. Top-level column and partition-key names are stored
+// lower-case too, as Glue stores them; field names inside struct types
+// keep their case. Partition expressions match key names
+// case-insensitively.
 //
 // # On-disk format (version 1)
 //

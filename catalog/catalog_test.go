@@ -135,7 +135,7 @@ func TestTableCRUDAndCascade(t *testing.T) {
 		t.Fatal(err)
 	}
 	if tb.Name != "events" || tb.DatabaseName != "db" || tb.VersionID != "0" || tb.StorageDescriptor.SerdeInfo.Parameters["serialization.format"] != "1" ||
-		tb.PartitionKeys[1].Name != "Month" || tb.StorageDescriptor.Columns[1].Type != "struct<a:int,b:array<string>>" {
+		tb.PartitionKeys[1].Name != "month" || tb.StorageDescriptor.Columns[1].Type != "struct<a:int,b:array<string>>" {
 		t.Fatalf("got %+v", tb)
 	}
 	_, err = c.GetTable("db", "missing")
@@ -493,5 +493,39 @@ func TestReturnedValuesAreCopies(t *testing.T) {
 	clone.SerdeInfo.Parameters["x"] = "y"
 	if got.StorageDescriptor.SerdeInfo.Parameters["x"] != "" {
 		t.Fatal("Clone shares SerDe parameters")
+	}
+}
+
+func TestColumnNamesFoldedLikeGlue(t *testing.T) {
+	c := openTest(t, t.TempDir())
+	c.CreateDatabase(Database{Name: "db"})
+	in := Table{
+		Name: "T",
+		StorageDescriptor: &StorageDescriptor{Columns: []Column{
+			{Name: "UserId", Type: "bigint"},
+			{Name: "Geo", Type: "struct<Lat:double,Lon:double>"},
+		}},
+		PartitionKeys: []Column{{Name: "Year", Type: "int"}},
+	}
+	if err := c.CreateTable("db", in); err != nil {
+		t.Fatal(err)
+	}
+	if in.StorageDescriptor.Columns[0].Name != "UserId" || in.PartitionKeys[0].Name != "Year" {
+		t.Fatal("CreateTable changed the caller's columns")
+	}
+	got, _ := c.GetTable("db", "t")
+	cols := got.StorageDescriptor.Columns
+	if cols[0].Name != "userid" || cols[1].Name != "geo" || cols[1].Type != "struct<Lat:double,Lon:double>" || got.PartitionKeys[0].Name != "year" {
+		t.Fatalf("stored columns %+v keys %+v", cols, got.PartitionKeys)
+	}
+	// Keys differing only by case are the same key.
+	dup := Table{Name: "d", PartitionKeys: []Column{{Name: "a"}, {Name: "A"}}}
+	mustKind(t, c.CreateTable("db", dup), ErrInvalidInput)
+	if err := c.CreatePartition("db", "t", Partition{Values: []string{"1"}, StorageDescriptor: &StorageDescriptor{Columns: []Column{{Name: "X"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := c.GetPartition("db", "t", []string{"1"})
+	if p.StorageDescriptor.Columns[0].Name != "x" {
+		t.Fatalf("partition columns %+v", p.StorageDescriptor.Columns)
 	}
 }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -147,4 +148,18 @@ func cloneColumns(cols []Column) []Column {
 		out[i] = c
 	}
 	return out
+}
+
+// lowerColumnNames folds the descriptor's column names to lower case, as
+// Glue stores them.
+func (sd *StorageDescriptor) lowerColumnNames() {
+	if sd != nil {
+		lowerNames(sd.Columns)
+	}
+}
+
+func lowerNames(cols []Column) {
+	for i := range cols {
+		cols[i].Name = strings.ToLower(cols[i].Name)
+	}
 }

@@ -78,6 +78,8 @@ func (c *Catalog) CreatePartitions(db, table string, parts []Partition) (errs []
 				continue
 			}
 			p.DatabaseName, p.TableName, p.CreationTime = db, table, now
+			p.StorageDescriptor = p.StorageDescriptor.Clone()
+			p.StorageDescriptor.lowerColumnNames()
 			if err := putJSON(b, key, &p); err != nil {
 				return err
 			}
@@ -294,6 +296,8 @@ func (c *Catalog) UpdatePartition(db, table string, values []string, p Partition
 			}
 		}
 		p.DatabaseName, p.TableName, p.CreationTime = db, table, old.CreationTime
+		p.StorageDescriptor = p.StorageDescriptor.Clone()
+		p.StorageDescriptor.lowerColumnNames()
 		return putJSON(b, newKey, &p)
 	})
 }

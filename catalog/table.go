@@ -41,20 +41,31 @@ func (c *Catalog) CreateTable(db string, t Table) error {
 	})
 }
 
-// checkTable lower-cases t's name and refuses definitions the catalog
-// cannot serve: partition keys without a name or named twice (an
-// expression could not tell them apart).
+// checkTable lower-cases t's name and its top-level column and partition
+// key names (on copies: the caller's slices are not touched), and refuses
+// definitions the catalog cannot serve: partition keys without a name or
+// named twice (an expression could not tell them apart).
+//
+// Glue folds top-level column names to lower case when it stores them,
+// but not the field names inside struct types (awslabs/
+// aws-athena-query-federation issue #245; Terraform configurations with
+// camelCase columns show a perpetual diff against Glue, nasa/cumulus
+// PR #3953), so Type strings are kept as given.
 func checkTable(t *Table) error {
 	if err := checkName("Table", t.Name); err != nil {
 		return err
 	}
 	t.Name = normName(t.Name)
+	t.StorageDescriptor = t.StorageDescriptor.Clone()
+	t.StorageDescriptor.lowerColumnNames()
+	t.PartitionKeys = cloneColumns(t.PartitionKeys)
+	lowerNames(t.PartitionKeys)
 	seen := make(map[string]bool, len(t.PartitionKeys))
 	for _, k := range t.PartitionKeys {
 		if k.Name == "" {
 			return invalidInput("A partition key has no name.")
 		}
-		n := strings.ToLower(k.Name)
+		n := k.Name
 		if seen[n] {
 			return invalidInput("Partition key %s is declared twice.", k.Name)
 		}
