@@ -89,6 +89,12 @@ func (c *expectConn) Read(p []byte) (int, error) {
 			n, err := c.Conn.Read(buf[len(c.in):cap(buf)])
 			c.in = buf[:len(c.in)+n]
 			if n == 0 && err != nil {
+				if err != io.EOF {
+					// A deadline (net/http interrupts its background
+					// read so) or a broken connection: the partial line
+					// stays buffered for a later Read.
+					return 0, err
+				}
 				// The connection ends mid-line: hand over what there is.
 				c.out, c.in = c.in, nil
 				c.state = statePass

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,5 +220,60 @@ func BenchmarkExpectConnBody(b *testing.B) {
 		if n != len(req) {
 			b.Fatalf("read %d of %d", n, len(req))
 		}
+	}
+}
+
+// scriptConn returns its steps' bytes and errors in order, then EOF.
+type scriptConn struct {
+	net.Conn
+	steps []struct {
+		data string
+		err  error
+	}
+}
+
+func (c *scriptConn) Read(p []byte) (int, error) {
+	if len(c.steps) == 0 {
+		return 0, io.EOF
+	}
+	s := c.steps[0]
+	c.steps = c.steps[1:]
+	return copy(p, s.data), s.err
+}
+
+// TestExpectConnSurvivesDeadlines: net/http interrupts its background
+// read with a past deadline; a timeout in the middle of a buffered partial
+// line must surface as the error and leave the framing intact.
+func TestExpectConnSurvivesDeadlines(t *testing.T) {
+	timeout := &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}
+	sc := &scriptConn{steps: []struct {
+		data string
+		err  error
+	}{
+		{"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nExp", nil},
+		{"", timeout},
+		{"ect: later\r\n\r\n", nil},
+	}}
+	c := &expectConn{Conn: sc, framing: framing{state: stateRequestLine}}
+	var out bytes.Buffer
+	buf := make([]byte, 64)
+	sawTimeout := false
+	for {
+		n, err := c.Read(buf)
+		out.Write(buf[:n])
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			sawTimeout = true
+			continue
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nXxpect: later\r\n\r\n"
+	if !sawTimeout || out.String() != want {
+		t.Errorf("timeout seen %v; got %q, want %q", sawTimeout, out.String(), want)
 	}
 }
