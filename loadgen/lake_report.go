@@ -53,7 +53,7 @@ type LakeReportConfig struct {
 	Size            int64        `json:"size"`
 	Concurrency     int          `json:"concurrency"`
 	Count           int          `json:"count,omitempty"`
-	Duration        float64      `json:"duration_s"`
+	Duration        float64      `json:"duration_s,omitempty"` // the PUT phase's bound when Count is 0
 	Multipart       bool         `json:"multipart"`
 	PartSize        int64        `json:"part_size,omitempty"`
 	PartConcurrency int          `json:"part_concurrency,omitempty"`
@@ -66,6 +66,9 @@ func lakeReportConfig(c LakeConfig) LakeReportConfig {
 		Duration: c.Duration.Seconds(), Multipart: c.multipart(), Checksum: c.Checksum, UnsignedPayload: c.UnsignedPayload}
 	if rc.Multipart {
 		rc.PartSize, rc.PartConcurrency = c.PartSize, c.PartConcurrency
+	}
+	if c.Count > 0 {
+		rc.Duration = 0 // only a safety cap
 	}
 	return rc
 }
