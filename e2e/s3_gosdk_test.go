@@ -440,6 +440,37 @@ func testS3MultipartByHand(t *testing.T, c *s3.Client) {
 	if len(ups.Uploads) != 1 || aws.ToString(ups.Uploads[0].UploadId) != id || aws.ToString(ups.Uploads[0].Key) != "copied" {
 		t.Errorf("ListMultipartUploads = %+v, want the one upload %s of copied", ups.Uploads, id)
 	}
+	// ListParts one part a page; ListMultipartUploads by prefix and
+	// delimiter, with a second upload in a "directory".
+	var paged []int32
+	lpp := s3.NewListPartsPaginator(c, &s3.ListPartsInput{Bucket: aws.String(bucket), Key: aws.String("copied"), UploadId: aws.String(id), MaxParts: aws.Int32(1)})
+	for lpp.HasMorePages() {
+		page, err := lpp.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListParts MaxParts 1: %v", err)
+		}
+		for _, p := range page.Parts {
+			paged = append(paged, aws.ToInt32(p.PartNumber))
+		}
+	}
+	if fmt.Sprint(paged) != "[1 2]" {
+		t.Errorf("ListParts one a page gave parts %v, want [1 2]", paged)
+	}
+	dirID := create("dir/pending")
+	ups, err = c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), Delimiter: aws.String("/")})
+	if err != nil {
+		t.Fatalf("ListMultipartUploads with a delimiter: %v", err)
+	}
+	if len(ups.Uploads) != 1 || aws.ToString(ups.Uploads[0].Key) != "copied" || len(ups.CommonPrefixes) != 1 || aws.ToString(ups.CommonPrefixes[0].Prefix) != "dir/" {
+		t.Errorf("ListMultipartUploads delimiter /: uploads %+v prefixes %+v, want copied and dir/", ups.Uploads, ups.CommonPrefixes)
+	}
+	ups, err = c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), Prefix: aws.String("dir/")})
+	if err != nil || len(ups.Uploads) != 1 || aws.ToString(ups.Uploads[0].UploadId) != dirID {
+		t.Errorf("ListMultipartUploads prefix dir/: %+v, %v; want the one upload %s", ups, err, dirID)
+	}
+	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("dir/pending"), UploadId: aws.String(dirID)}); err != nil {
+		t.Errorf("AbortMultipartUpload: %v", err)
+	}
 	done, err := complete("copied", id, p1, p2)
 	if err != nil {
 		t.Fatalf("CompleteMultipartUpload: %v", err)
@@ -597,6 +628,19 @@ func testS3OddKeys(t *testing.T, c *s3.Client) {
 	if code := s3ErrorCode(err); code != "KeyTooLongError" || httpStatus(err) != 400 {
 		t.Errorf("PutObject with a 1,025-byte key: %v, want 400 KeyTooLongError", err)
 	}
+	// 1,024 bytes of two-byte characters is the longest key.
+	long := strings.Repeat("é", 512)
+	mustPut(t, c, bucket, long, []byte("long"))
+	if got, _, err := getBytes(ctx, c, bucket, long); err != nil || string(got) != "long" {
+		t.Errorf("GetObject of a 1,024-byte UTF-8 key: %q, %v", got, err)
+	}
+	// User metadata is limited to 2 KB (S3 User Guide, "Working with object
+	// metadata"): MetadataTooLarge.
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("meta"), Body: strings.NewReader("x"),
+		Metadata: map[string]string{"big": strings.Repeat("m", 2100)}})
+	if code := s3ErrorCode(err); code != "MetadataTooLarge" || httpStatus(err) != 400 {
+		t.Errorf("PutObject with 2,100 bytes of user metadata: %v, want 400 MetadataTooLarge", err)
+	}
 }
 
 // testS3VirtualHost addresses the bucket as "<bucket>.localhost:<port>".
@@ -625,6 +669,18 @@ func testS3VirtualHost(t *testing.T, s *Server, path *s3.Client) {
 	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("dir/")})
 	if err != nil || len(out.Contents) != 2 {
 		t.Errorf("virtual-host ListObjectsV2: %v, %d keys; want 2", err, len(out.Contents))
+	}
+	// A bucket name with dots: "<a.b.c>.localhost" (fine over http).
+	const dotted = "dotted.bucket.name"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(dotted)}); err != nil {
+		t.Errorf("virtual-host CreateBucket %s: %v", dotted, err)
+	} else {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(dotted), Key: aws.String("k"), Body: strings.NewReader("dots")}); err != nil {
+			t.Errorf("virtual-host PutObject into %s: %v", dotted, err)
+		}
+		if got, _, err := getBytes(ctx, path, dotted, "k"); err != nil || string(got) != "dots" {
+			t.Errorf("path-style read of %s/k: %q, %v", dotted, got, err)
+		}
 	}
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vhost-missing"), Key: aws.String("k")}); s3ErrorCode(err) != "NoSuchBucket" {
 		t.Errorf("virtual-host GetObject in a missing bucket: %v, want NoSuchBucket", err)
