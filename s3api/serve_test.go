@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caudal/caudal/lake"
 )
@@ -197,3 +200,75 @@ type secretErr struct{}
 func (secretErr) Error() string { return "open /var/secret-path: permission denied" }
 
 var errSecret error = secretErr{}
+
+// TestHostilePaths: keys that look like path traversal are just keys:
+// stored and listed exactly as sent, and nothing lands outside the lake.
+func TestHostilePaths(t *testing.T) {
+	e := newS3Env(t, Config{})
+	e.mkBucket("hostile")
+	keys := map[string]string{ // wire path after /hostile/ -> key
+		"..%2F..%2Fescape":       "../../escape",
+		"../../escape2":          "../../escape2",
+		"%2E%2E":                 "..",
+		".":                      ".",
+		"a/../../b":              "a/../../b",
+		"/abs":                   "/abs",
+		"a//b":                   "a//b",
+		"sp%20ace+plus":          "sp ace+plus",
+		"nul%00byte":             "nul\x00byte",
+		"%E2%9C%93/%F0%9F%98%80": "✓/😀",
+		"pct%2541":               "pct%41",
+	}
+	for wire, key := range keys {
+		req := e.newReq("PUT", "/hostile/"+wire, []byte(key))
+		req.URL.RawPath = "" // send the path exactly as written
+		req.URL.Opaque = "//" + req.URL.Host + "/hostile/" + wire
+		sign(t, req, []byte(key), "", time.Now())
+		resp, body := e.send(req)
+		if resp.StatusCode != 200 {
+			t.Errorf("PUT %q = %d %s", wire, resp.StatusCode, body)
+			continue
+		}
+		info, err := e.lake.HeadObject("hostile", key)
+		if err != nil || info.Size != int64(len(key)) {
+			t.Errorf("PUT %q: key %q not stored as sent: %v", wire, key, err)
+		}
+	}
+	// Only the lake's own entries at its top, and only the bucket's
+	// directory under objects/: a key that escaped its bucket directory
+	// would show up as a stranger here (or next to the lake).
+	top, err := os.ReadDir(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ent := range top {
+		switch ent.Name() {
+		case "index.db", "objects", "uploads", "tmp", "LOCK":
+		default:
+			t.Errorf("%s appeared at the lake's top", ent.Name())
+		}
+	}
+	buckets, err := os.ReadDir(filepath.Join(e.dir, "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(buckets) != 1 || buckets[0].Name() != "hostile" {
+		t.Errorf("objects/ holds %v, want only hostile", buckets)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(e.dir)); len(ents) != 1 {
+		t.Errorf("%d entries next to the lake, want only the lake", len(ents))
+	}
+	// Raw path segments with dots never leave the bucket's namespace: the
+	// listing holds exactly the keys put.
+	page, err := e.lake.List("hostile", lake.ListOptions{MaxKeys: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Objects) != len(keys) {
+		var got []string
+		for _, o := range page.Objects {
+			got = append(got, o.Key)
+		}
+		t.Errorf("listing holds %d keys, want %d: %q", len(got), len(keys), got)
+	}
+}
