@@ -138,7 +138,8 @@ func (v *checker) strVal(path, s string, spec strSpec) {
 
 // matchesLines matches the model's line patterns: tab, and every
 // character from U+0020 except surrogates (impossible in valid UTF-8) and
-// U+FFFE/U+FFFF; multi-line also admits CR and LF.
+// U+FFFE/U+FFFF; multi-line also admits CR and LF. (Invalid UTF-8 never
+// reaches here: the JSON decoder turns it into U+FFFD, which is allowed.)
 func matchesLines(s string, multiLine bool) bool {
 	for _, r := range s {
 		switch {
@@ -146,9 +147,6 @@ func matchesLines(s string, multiLine bool) bool {
 		case multiLine && (r == '\r' || r == '\n'):
 		case r < 0x20, r == 0xFFFE, r == 0xFFFF:
 			return false
-		case r == utf8.RuneError:
-			// Invalid UTF-8 cannot reach here (the JSON decoder replaces
-			// it), and a literal U+FFFD is allowed.
 		}
 	}
 	return true
