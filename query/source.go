@@ -418,7 +418,7 @@ func (r reader) scan(files []file) string {
 			skip = "0"
 		}
 	}
-	return fmt.Sprintf("read_csv(%s, columns = %s, header = false, skip = %s, delim = %s, quote = %s, escape = %s, nullstr = [], auto_detect = false, strict_mode = false, null_padding = true)",
+	return fmt.Sprintf("read_csv(%s, columns = %s, header = false, skip = %s, delim = %s, quote = %s, escape = %s, nullstr = '\\N', auto_detect = false, strict_mode = false, null_padding = true)",
 		list, r.columnsStruct(true), skip, quoteString(unescapeDelim(delim)), quoteString(quote), quoteString(escape))
 }
 
