@@ -8,6 +8,8 @@
 // "<bucket>.localhost". Every service request is SigV4-verified against
 // the root key before any engine sees it.
 //
+// Glue (X-Amz-Target AWSGlue.*) serves the catalog kept under <data>/catalog.
+//
 // Lifecycle: Run listens first (so /_caudal/health can answer 503 while
 // recovery runs), then opens the engines, flips to ready, prints the
 // banner, and on cancellation stops accepting, drains in-flight requests
@@ -28,6 +30,8 @@ import (
 	"time"
 
 	"github.com/caudal/caudal/auth"
+	"github.com/caudal/caudal/catalog"
+	"github.com/caudal/caudal/glue"
 	"github.com/caudal/caudal/kinesis"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/s3api"
@@ -50,8 +54,9 @@ type Server struct {
 	// stopping is set when Shutdown begins; health reports 503 from then.
 	stopping atomic.Bool
 
-	engine *stream.Engine // nil until open; owned by the Shutdown path
-	lake   *lake.Lake     // nil until open; owned by the Shutdown path
+	engine *stream.Engine   // nil until open; owned by the Shutdown path
+	lake   *lake.Lake       // nil until open; owned by the Shutdown path
+	cat    *catalog.Catalog // nil until open; owned by the Shutdown path
 	// s3 serves the S3 REST API; nil until the lake is open (the router
 	// answers 503 until then).
 	s3 atomic.Pointer[s3api.Handler]
@@ -69,6 +74,10 @@ func StreamsDir(dataDir string) string { return filepath.Join(dataDir, "streams"
 // LakeDir is where the lake (S3 buckets and objects) lives inside a data
 // dir.
 func LakeDir(dataDir string) string { return filepath.Join(dataDir, "lake") }
+
+// CatalogDir is where the catalog (Glue databases, tables, partitions)
+// lives inside a data dir.
+func CatalogDir(dataDir string) string { return filepath.Join(dataDir, "catalog") }
 
 // Start validates cfg, loads or creates the root key, starts serving and
 // opens the engines. It returns once the server is ready (health answers
@@ -155,6 +164,14 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("open lake: %w", err)
 	}
 	s.lake = lk
+	cat, err := catalog.Open(catalog.Config{Dir: CatalogDir(cfg.DataDir), NoSync: cfg.Fsync == "never"})
+	if err != nil {
+		s.http.Close()
+		engine.Close()
+		lk.Close()
+		return nil, fmt.Errorf("open catalog: %w", err)
+	}
+	s.cat = cat
 	s.s3.Store(s3api.New(s3api.Config{
 		Lake:   lk,
 		Secret: s.key.Secret,
@@ -162,6 +179,7 @@ func Start(cfg Config) (*Server, error) {
 	}))
 	s.services.Store(&[]jsonService{
 		s.newJSONService(kinesis.New(engine, cfg.AccountID), "kinesis"),
+		s.newJSONService(glue.New(cat, cfg.AccountID), glue.SigningName),
 	})
 	started = true
 	return s, nil
@@ -211,6 +229,11 @@ func (s *Server) shutdown(ctx context.Context) error {
 	if s.lake != nil {
 		if err := s.lake.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close lake: %w", err))
+		}
+	}
+	if s.cat != nil {
+		if err := s.cat.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close catalog: %w", err))
 		}
 	}
 	if err := s.lock.release(); err != nil {
