@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -47,6 +48,7 @@ func TestE2ES3GoSDK(t *testing.T) {
 		}
 	})
 	t.Run("ChecksumMismatchKeepsOld", func(t *testing.T) { testS3ChecksumMismatch(t, c, tc) })
+	t.Run("LargeBodyRefusals", func(t *testing.T) { testS3LargeBodyRefusals(t, s, c, tc) })
 	t.Run("MultipartByHand", func(t *testing.T) { testS3MultipartByHand(t, c) })
 	t.Run("Conditional", func(t *testing.T) { testS3Conditional(t, c) })
 	t.Run("OddKeys", func(t *testing.T) { testS3OddKeys(t, c) })
@@ -695,5 +697,53 @@ func testS3VirtualHost(t *testing.T, s *Server, path *s3.Client) {
 	}
 	if _, err := path.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); httpStatus(err) != 404 {
 		t.Errorf("HeadBucket after a virtual-host DeleteBucket: %v, want 404", err)
+	}
+}
+
+// testS3LargeBodyRefusals: a PUT refused before its body is read (missing
+// bucket, bad signature, unknown key) still reaches the client as the S3
+// error, not as a connection reset, over http and https — the server
+// drains or closes cleanly — and the client goes on working.
+func testS3LargeBodyRefusals(t *testing.T, s *Server, c, tc *s3.Client) {
+	ctx := ctxT(t)
+	const bucket = "refusals"
+	mustCreateBucket(t, c, bucket)
+	big := randomBytes(90, 8<<20)
+	for _, cl := range []struct {
+		name string
+		c    *s3.Client
+	}{{"http", c}, {"https", tc}} {
+		// Fresh clients, not s3.New(cl.c.Options()): the copied options keep
+		// the signer, which caches derived keys by access key id alone and
+		// would sign with the right secret.
+		with := func(id, secret string) *s3.Client {
+			return s.S3Client(t, func(o *s3.Options) {
+				o.BaseEndpoint, o.HTTPClient = cl.c.Options().BaseEndpoint, cl.c.Options().HTTPClient
+				o.Credentials = credentials.NewStaticCredentialsProvider(id, secret, "")
+			})
+		}
+		wrongSecret, unknownKey := with(s.AccessKeyID, "not-the-secret"), with("AKIAUNKNOWNKEY000000", "whatever")
+		for _, tc := range []struct {
+			what   string
+			c      *s3.Client
+			bucket string
+			code   string
+			status int
+		}{
+			{"into a missing bucket", cl.c, "refusals-missing", "NoSuchBucket", 404},
+			{"with a wrong secret", wrongSecret, bucket, "SignatureDoesNotMatch", 403},
+			{"with an unknown access key", unknownKey, bucket, "InvalidAccessKeyId", 403},
+		} {
+			_, err := tc.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(tc.bucket), Key: aws.String("big"), Body: bytes.NewReader(big)})
+			if s3ErrorCode(err) != tc.code || httpStatus(err) != tc.status {
+				t.Errorf("%s: 8 MiB PutObject %s: %v, want %d %s", cl.name, tc.what, err, tc.status, tc.code)
+			}
+		}
+		if _, err := cl.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("after-" + cl.name), Body: bytes.NewReader(big[:1000])}); err != nil {
+			t.Errorf("%s: PutObject after the refusals: %v", cl.name, err)
+		}
+	}
+	if n := listAllKeys(t, c, bucket, ""); len(n) != 2 {
+		t.Errorf("after refused PUTs the bucket lists %v, want only after-http and after-https", n)
 	}
 }

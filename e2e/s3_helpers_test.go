@@ -142,7 +142,13 @@ func startTLSFront(t testing.TB, s *Server) *tlsFront {
 		// No response buffering surprises: flush as the server writes.
 		FlushInterval: -1,
 	}
-	ts := httptest.NewTLSServer(proxy)
+	// When the server answers before reading the whole body (an error),
+	// drain the rest as the server itself does, so the client reads the
+	// answer instead of a reset from the front.
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxy.ServeHTTP(w, r)
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
 	t.Cleanup(ts.Close)
 	ca := filepath.Join(t.TempDir(), "front-ca.pem")
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600); err != nil {
