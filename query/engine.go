@@ -75,6 +75,11 @@ var macros = []string{
 	`CREATE MACRO athena_date_trunc(u, x DATE) AS CAST(date_trunc(u, x) AS DATE),
 		(u, x TIMESTAMP) AS date_trunc(u, x),
 		(u, x TIMESTAMPTZ) AS date_trunc(u, x)`,
+	// Trino's millisecond is 0-999; DuckDB's counts the seconds too.
+	`CREATE MACRO athena_millisecond(x) AS millisecond(x) % 1000`,
+	// Trino's regexp_extract is NULL without a match; DuckDB's is ''.
+	`CREATE MACRO athena_regexp_extract(s, p) AS CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p) END,
+		(s, p, g) AS CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p, g) END`,
 }
 
 // Open starts the engine.

@@ -26,6 +26,7 @@ var renames = map[string]string{
 	"array_sort":           "list_sort",
 	"array_position":       "list_position",
 	"transform":            "list_transform",
+	"filter":               "list_filter", // not FILTER (WHERE …): see call
 	"day_of_week":          "isodow",
 	"dow":                  "isodow",
 	"day_of_year":          "dayofyear",
@@ -63,12 +64,12 @@ var templates = map[string]string{
 	"json_format/1":            "CAST(_1 AS VARCHAR)",
 	"date_diff/3":              "date_sub(_1, _2, _3)",
 	"date_trunc/2":             "athena_date_trunc(_1, _2)",
-	"millisecond/1":            "(millisecond(_1) % 1000)",
+	"millisecond/1":            "athena_millisecond(_1)",
 	"if/2":                     "CASE WHEN _1 THEN _2 END",
 	"replace/2":                "replace(_1, _2, '')",
 	"regexp_replace/2":         "regexp_replace(_1, _2, '', 'g')",
-	"regexp_extract/2":         "CASE WHEN regexp_matches(_1, _2) THEN regexp_extract(_1, _2) END",
-	"regexp_extract/3":         "CASE WHEN regexp_matches(_1, _2) THEN regexp_extract(_1, _2, _3) END",
+	"regexp_extract/2":         "athena_regexp_extract(_1, _2)",
+	"regexp_extract/3":         "athena_regexp_extract(_1, _2, _3)",
 	"slice/3":                  "list_slice(_1, _2, _2 + _3 - 1)",
 	"current_timezone/0":       "'UTC'",
 	"to_unixtime/1":            "epoch(_1)",
@@ -225,6 +226,8 @@ func rewriteRegexpReplace(name token, args [][]node) ([]node, error) {
 			repl = []node{stringNode(convertReplacement(repl[0].tok.stringValue()))}
 		}
 		return callNodes("regexp_replace", args[0], args[1], repl, []node{stringNode("g")}), nil
+	case 4: // DuckDB's own form (options last), as Translate writes it
+		return callNodes("regexp_replace", args...), nil
 	}
 	return nil, wrongArity(name, 3, len(args))
 }

@@ -173,6 +173,27 @@ func (rw *rewriter) seq(in []node, queryLevel bool, depth int, ctes map[string]b
 				inFrom, expectTable = false, false
 			case w == "on" || w == "using":
 				expectTable = false
+			case w == "values":
+				// Trino's VALUES 1, 2 is DuckDB's VALUES (1), (2).
+				j := i + 1
+				for j < len(in) && !(in[j].tok.kind == tokIdent && !in[j].group && clauseEnd[in[j].tok.lower()]) {
+					j++
+				}
+				rows := splitArgs(in[i+1 : j])
+				for k, r := range rows {
+					rr, err := rw.seq(r, false, depth+1, ctes)
+					if err != nil {
+						return nil, err
+					}
+					if len(rr) != 1 || !rr[0].isGroup("(") {
+						rr = []node{parenNode(rr)}
+					}
+					rows[k] = rr
+				}
+				out = append(out, n)
+				out = append(out, joinArgs(rows)...)
+				i = j - 1
+				continue
 			}
 		}
 		if queryLevel && inFrom && t.isOp(",") {
@@ -312,6 +333,14 @@ func (rw *rewriter) call(name token, group node, depth int, ctes map[string]bool
 		}
 		group.kids = kids
 		return []node{leaf(name), group}, nil
+	}
+	if fn == "filter" && len(group.kids) > 0 && group.kids[0].tok.is("where") {
+		kids, err := rw.seq(group.kids, false, depth+1, ctes)
+		if err != nil {
+			return nil, err
+		}
+		group.kids = kids
+		return []node{leaf(name), group}, nil // count(*) FILTER (WHERE …)
 	}
 	args := splitArgs(group.kids)
 	for i, a := range args {
@@ -473,7 +502,8 @@ func nameSelectItems(nodes []node) []node {
 		start++
 	}
 	end := start
-	for end < len(nodes) && !(nodes[end].tok.kind == tokIdent && !nodes[end].group && (nodes[end].tok.is("from") || clauseEnd[nodes[end].tok.lower()])) {
+	for end < len(nodes) && !(nodes[end].tok.kind == tokIdent && !nodes[end].group &&
+		(nodes[end].tok.is("from") && !isDistinctFrom(nodes[:end]) || clauseEnd[nodes[end].tok.lower()])) {
 		end++
 	}
 	items := splitArgs(nodes[start:end])
@@ -484,6 +514,9 @@ func nameSelectItems(nodes []node) []node {
 	out = append(out, joinArgs(items)...)
 	return append(out, nodes[end:]...)
 }
+
+// niladic are the functions SQL writes without parentheses.
+var niladic = map[string]bool{"current_date": true, "current_time": true, "current_timestamp": true, "localtime": true, "localtimestamp": true}
 
 // notAlias are words that can end a select item without being its alias.
 var notAlias = map[string]bool{"null": true, "true": false, "false": true, "end": true, "and": true, "or": true, "not": true}
@@ -498,9 +531,11 @@ func nameItem(item []node, pos int) []node {
 	if last.tok.isOp("*") && !last.group {
 		return item
 	}
-	if n == 1 && !last.group && last.tok.isIdentLike() && !notAlias[last.tok.lower()] && !last.tok.is("true") {
+	if n == 1 && !last.group && last.tok.isIdentLike() && !notAlias[last.tok.lower()] && !last.tok.is("true") && !niladic[last.tok.lower()] {
 		return item
 	}
+	// INTERVAL '3' DAY ends in a unit, not an alias.
+	intervalUnit := n >= 3 && item[n-3].tok.is("interval") && !item[n-3].group
 	if n >= 3 && !last.group && last.tok.isIdentLike() && item[n-2].tok.isOp(".") {
 		allDotted := true
 		for k := 0; k < n; k++ {
@@ -513,7 +548,7 @@ func nameItem(item []node, pos int) []node {
 		}
 	}
 	// An alias: "expr AS name" or "expr name".
-	if n >= 2 && !last.group && last.tok.isIdentLike() && !notAlias[last.tok.lower()] && !last.tok.is("true") {
+	if n >= 2 && !intervalUnit && !last.group && last.tok.isIdentLike() && !notAlias[last.tok.lower()] && !last.tok.is("true") {
 		prev := item[n-2]
 		if prev.tok.is("as") && !prev.group || prev.group || prev.tok.kind != tokOp {
 			if last.tok.kind == tokIdent {

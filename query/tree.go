@@ -115,7 +115,7 @@ var keywordsBeforeParen = map[string]bool{
 	"where": true, "by": true, "then": true, "else": true, "when": true, "with": true,
 	"any": true, "all": true, "some": true, "into": true, "case": true, "union": true,
 	"intersect": true, "except": true, "is": true, "between": true, "like": true, "having": true,
-	"distinct": true, "filter": true, "lateral": true, "table": true, "return": true,
+	"distinct": true, "lateral": true, "table": true, "return": true,
 }
 
 // emit renders nodes as SQL text with one space between tokens except
