@@ -137,7 +137,14 @@ func completeMultipartUpload(h *Handler, q *request) error {
 			return err
 		}
 	}
-	info, err := h.cfg.Lake.CompleteUpload(q.r.Context(), id, parts)
+	// completeConditions refuses early, before parts are assembled; the
+	// same conditions go to the lake so they also hold atomically with
+	// the commit that replaces the object.
+	var conds lake.PutOptions
+	if err := writeConditions(q.r.Header, &conds); err != nil {
+		return err
+	}
+	info, err := h.cfg.Lake.CompleteUploadWith(q.r.Context(), id, parts, conds)
 	if err != nil {
 		return err
 	}

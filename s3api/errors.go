@@ -126,6 +126,14 @@ func (h *Handler) toError(q *request, err error) *Error {
 	case errors.Is(err, lake.ErrEntityTooSmall):
 		return newError("EntityTooSmall", http.StatusBadRequest,
 			"Your proposed upload is smaller than the minimum allowed object size.")
+	case errors.Is(err, lake.ErrInvalidPartNumber):
+		return errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+			"partNumber", q.query.Get("partNumber"))
+	case errors.Is(err, lake.ErrInvalidRange):
+		return newError("InvalidRange", http.StatusRequestedRangeNotSatisfiable,
+			"The requested range is not satisfiable")
+	case errors.Is(err, lake.ErrInvalidChecksumAlgorithm):
+		return errInvalidRequest("Checksum algorithm or type is not supported")
 	case errors.Is(err, lake.ErrPreconditionFailed):
 		cond := "If-Match"
 		if q.r.Header.Get("If-None-Match") != "" {
