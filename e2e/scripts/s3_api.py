@@ -170,6 +170,8 @@ def check_buckets(c, b):
     expect_error("InvalidBucketName", c.create_bucket, Bucket="xy")
     expect_error("NoSuchBucket", c.list_objects_v2, status=404, Bucket=unique("missing"))
     expect_error("NoSuchBucket", c.put_object, status=404, Bucket=unique("missing"), Key="k", Body=b"x")
+    # A large body (botocore sends Expect: 100-continue) refused up front.
+    expect_error("NoSuchBucket", c.put_object, status=404, Bucket=unique("missing"), Key="k", Body=os.urandom(6 * MiB))
 
     # Outside us-east-1, re-creating a bucket you own is 409
     # BucketAlreadyOwnedByYou (S3 API reference, CreateBucket). A client in
