@@ -51,11 +51,7 @@ func convertMySQLFormat(f string) (string, error) {
 	for i := 0; i < len(f); i++ {
 		c := f[i]
 		if c != '%' {
-			if c == '%' {
-				b.WriteString("%%")
-			} else {
-				b.WriteByte(c)
-			}
+			b.WriteByte(c)
 			continue
 		}
 		if i+1 == len(f) {

@@ -117,17 +117,12 @@ func pruningTerm(c []node, keys map[string]string, table, alias string) string {
 	if k, n := keyAt(c, keys, table, alias); n > 0 {
 		rest := c[n:]
 		if len(rest) >= 2 && !rest[0].group && rest[0].tok.kind == tokOp {
-			op, ok := flipped[rest[0].tok.text]
-			if !ok {
+			if _, ok := flipped[rest[0].tok.text]; !ok {
 				return ""
 			}
+			op := rest[0].tok.text
 			if op == "!=" {
 				op = "<>"
-			}
-			if rest[0].tok.text == "!=" {
-				op = "<>"
-			} else {
-				op = rest[0].tok.text
 			}
 			if lit, m := literalAt(rest[1:]); m > 0 && m == len(rest)-1 {
 				return quoteIdentGlue(k) + " " + op + " " + lit
