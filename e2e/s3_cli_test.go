@@ -188,6 +188,20 @@ func TestE2ES3CLI(t *testing.T) {
 			g.ok3(t, s, "s3", "sync", u+"/sync/", down)
 			s3SameTree(t, "s3 sync down", s3ReadTree(t, down), want)
 
+			// Server-side copy: the small object with CopyObject, the 9 MiB
+			// one with a multipart upload of UploadPartCopy ranges.
+			g.ok3(t, s, "s3", "cp", "--recursive", u+"/one/", u+"/copied/")
+			for key, want := range map[string][]byte{"copied/small.txt": small, "copied/big.bin": big} {
+				if got, _, err := getBytes(ctx, c, bucket, key); err != nil || !bytes.Equal(got, want) {
+					t.Errorf("after s3 cp --recursive s3→s3: %s is %d bytes (%v), want the %d of the source", key, len(got), err, len(want))
+				}
+			}
+			if head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("copied/big.bin")}); err != nil {
+				t.Errorf("HeadObject copied/big.bin: %v", err)
+			} else if !strings.HasSuffix(aws.ToString(head.ETag), `-2"`) {
+				t.Errorf("s3 cp s3→s3 of 9 MiB: ETag %s, want a 2-part multipart ETag (UploadPartCopy)", aws.ToString(head.ETag))
+			}
+
 			// ls: buckets, prefixes, one directory, recursive.
 			if out := g.ok3(t, s, "s3", "ls"); !strings.Contains(out, " "+bucket) {
 				t.Errorf("s3 ls does not list %s: %q", bucket, out)
