@@ -125,6 +125,14 @@ func testS3Buckets(t *testing.T, c *s3.Client) {
 	if code := s3ErrorCode(err); code != "NoSuchBucket" || httpStatus(err) != 404 {
 		t.Errorf("PutObject into a deleted bucket: %v, want 404 NoSuchBucket", err)
 	}
+	// A bucket created again under the same name starts empty.
+	mustCreateBucket(t, c, "gb-one")
+	if keys := listAllKeys(t, c, "gb-one", ""); len(keys) != 0 {
+		t.Errorf("re-created bucket lists %v, want nothing", keys)
+	}
+	if _, _, err := getBytes(ctx, c, "gb-one", "x"); s3ErrorCode(err) != "NoSuchKey" {
+		t.Errorf("GetObject of a key from the deleted bucket's life: %v, want NoSuchKey", err)
+	}
 }
 
 // testS3UploadManager uploads 20 MiB in 5 MiB parts, three at a time, with
