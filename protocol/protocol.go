@@ -25,6 +25,10 @@ type Error struct {
 	Code    string // e.g. "ResourceNotFoundException"; "" answers the bare status with no body
 	Status  int    // HTTP status
 	Message string
+	// Fields are further string members of the error shape, written
+	// beside __type and message (Athena's InvalidRequestException carries
+	// AthenaErrorCode). Nil for most errors.
+	Fields map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -270,7 +270,19 @@ func writeError(w http.ResponseWriter, codec Codec, ctype string, err error) {
 	}
 	buf := getBuf()
 	defer putBuf(buf)
-	if err := encode(buf, codec, errorBody{Type: e.Code, Message: e.Message}); err != nil {
+	var body any = errorBody{Type: e.Code, Message: e.Message}
+	if len(e.Fields) > 0 {
+		m := make(map[string]string, len(e.Fields)+2)
+		for k, v := range e.Fields {
+			m[k] = v
+		}
+		m["__type"] = e.Code
+		if e.Message != "" {
+			m["message"] = e.Message
+		}
+		body = m
+	}
+	if err := encode(buf, codec, body); err != nil {
 		// Two strings always encode; keep the answer well-formed anyway.
 		buf.Reset()
 		buf.WriteString(`{"__type":"InternalFailure"}`)
