@@ -1,0 +1,58 @@
+// Package policy parses and evaluates IAM-style JSON policy documents. It has
+// no HTTP and no storage: auth stores users, keys and their policies, and
+// every wire skin asks Evaluate whether a request may proceed.
+//
+// # Documents
+//
+// Parse accepts IAM's identity-policy grammar ("IAM JSON policy elements
+// reference"): Version ("2012-10-17", "2008-10-17" or absent, which means the
+// legacy language), Id, and Statement as one object or an array. A statement
+// has Sid (alphanumeric, unique in the policy), Effect ("Allow" or "Deny",
+// exactly so), one of Action/NotAction, one of Resource/NotResource (each a
+// string or an array of strings) and an optional Condition. Principal and
+// NotPrincipal are refused ("Policy document should not specify a
+// principal.") unless Options.ResourcePolicy is set; then they are kept but
+// not evaluated. Unknown elements, duplicate JSON keys (whose meaning would
+// depend on which one wins), wrong types and trailing data are refused with
+// MalformedPolicyDocument's "Syntax errors in policy."; other mistakes carry
+// IAM's own messages (see MalformedError). Size is counted as IAM counts it,
+// without whitespace, against Options.MaxSize (default MaxUserInlineSize).
+//
+// # Matching
+//
+// Actions are "service:Operation" globs matched case-insensitively. Resources
+// are ARN globs matched case-sensitively against the whole ARN: as the IAM
+// Resource reference says, * may expand across ':' and '/' boundaries. * is
+// any run of characters, ? exactly one. In Version 2012-10-17 only, Resource
+// and condition values may hold policy variables, ${aws:username},
+// ${s3:prefix, 'default'} and the escapes ${*}, ${?}, ${$}. A variable whose
+// key is absent (and has no default) or has several values matches nothing.
+// The matcher is O(len(pattern)·len(text)) and never backtracks
+// exponentially; patterns are compiled by Parse.
+//
+// # Conditions
+//
+// Supported operators: StringEquals, StringNotEquals, StringEqualsIgnoreCase,
+// StringNotEqualsIgnoreCase, StringLike, StringNotLike, the six Numeric and
+// six Date operators (ISO 8601 or epoch seconds), Bool, IpAddress and
+// NotIpAddress (IPv4 and IPv6 CIDR), ArnEquals, ArnLike, ArnNotEquals,
+// ArnNotLike (per ARN component) and Null; each (but Null) with the IfExists
+// suffix and the ForAllValues:/ForAnyValue: qualifiers. BinaryEquals is not
+// supported. Condition keys are case-insensitive. Values of one key are ORed;
+// keys and operators are ANDed. A key missing from the request makes the
+// condition false, except for negated operators (true), IfExists (true),
+// ForAllValues (true) and Null — as the "Condition operators" reference says.
+//
+// # Evaluation
+//
+// Evaluate follows the identity-policy part of AWS's "Policy evaluation
+// logic": start from an implicit deny; any matching Deny statement in any
+// policy is an explicit deny and ends evaluation; otherwise any matching
+// Allow allows. Result names the deciding statement for audit logs.
+// Evaluate does not allocate.
+//
+// Not modelled: resource-based policies as a decision input (Principal is
+// parsed only), permissions boundaries, service control policies, session
+// policies, cross-account rules, tags as variables beyond plain context keys,
+// and the root user (callers grant root everything before asking).
+package policy
