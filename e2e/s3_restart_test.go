@@ -7,8 +7,14 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
@@ -182,5 +188,85 @@ func TestE2ES3RestartDurability(t *testing.T) {
 	ups, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("keep-a")})
 	if err != nil || len(ups.Uploads) != 0 {
 		t.Errorf("ListMultipartUploads after complete: %+v, %v; want none", ups, err)
+	}
+}
+
+// slowReader hands out its bytes in small steps with pauses, so an upload
+// is still in flight when the test signals the server; read counts what
+// the client has taken so far.
+type slowReader struct {
+	r     *bytes.Reader
+	step  int
+	pause time.Duration
+	read  atomic.Int64
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	time.Sleep(s.pause)
+	n, err := s.r.Read(p[:min(len(p), s.step)])
+	s.read.Add(int64(n))
+	return n, err
+}
+
+// TestE2ES3SIGTERMDuringUploads stops the server gracefully while uploads
+// stream in (aws-chunked, through the https front, as an SDK streams a body
+// of unknown length): the server promises that in-flight requests finish,
+// so it exits 0 and every upload is acknowledged and whole after a
+// restart.
+func TestE2ES3SIGTERMDuringUploads(t *testing.T) {
+	s := startServer(t)
+	front := startTLSFront(t, s)
+	c := front.S3Client(t, s)
+	c = s3.New(c.Options(), func(o *s3.Options) { o.Retryer = aws.NopRetryer{} })
+	mustCreateBucket(t, c, "sigterm")
+	const n = 4
+	bodies := make([][]byte, n)
+	readers := make([]*slowReader, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		bodies[i] = randomBytes(uint64(100+i), 2<<20)
+		readers[i] = &slowReader{r: bytes.NewReader(bodies[i]), step: 32 << 10, pause: 10 * time.Millisecond}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			// io.Reader only (not seekable): the SDK streams it in
+			// aws-chunked frames with a CRC32 trailer.
+			_, errs[i] = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("sigterm"), Key: aws.String(fmt.Sprintf("obj-%d", i)),
+				Body: struct{ io.Reader }{readers[i]}, ContentLength: aws.Int64(int64(len(bodies[i])))})
+		}(i)
+	}
+	// Signal once every upload is well under way (its first 256 KiB taken)
+	// and none is done (each takes about 0.6 s).
+	eventually(t, 20*time.Second, func() bool {
+		for _, r := range readers {
+			if r.read.Load() < 256<<10 {
+				return false
+			}
+		}
+		return true
+	}, "uploads did not start")
+	if code := s.Stop(); code != 0 {
+		t.Errorf("server exited with code %d on SIGTERM during uploads, want 0", code)
+	}
+	wg.Wait()
+	s.Restart()
+	rc := s.S3Client(t)
+	for i := range n {
+		key := fmt.Sprintf("obj-%d", i)
+		if errs[i] != nil {
+			t.Errorf("upload of %s, in flight when SIGTERM came, failed: %v (the server promises in-flight requests finish)", key, errs[i])
+		}
+		got, _, err := getBytes(ctxT(t), rc, "sigterm", key)
+		switch {
+		case err == nil && !bytes.Equal(got, bodies[i]):
+			t.Errorf("%s after restart: %d bytes that are not its body", key, len(got))
+		case errs[i] == nil && err != nil:
+			t.Errorf("%s was acknowledged during the graceful stop; after restart: %v", key, err)
+		case err != nil && s3ErrorCode(err) != "NoSuchKey":
+			t.Errorf("GetObject %s: %v", key, err)
+		}
 	}
 }
