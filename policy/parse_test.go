@@ -1,0 +1,155 @@
+package policy
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseForms(t *testing.T) {
+	p, err := Parse([]byte(`{"Version":"2012-10-17","Id":"p1","Statement":{"Sid":"One","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version != Version2012 || p.ID != "p1" || len(p.Statement) != 1 {
+		t.Fatalf("parsed %+v", p)
+	}
+	st := p.Statement[0]
+	if st.Sid != "One" || st.Effect != EffectAllow || st.Action[0] != "s3:GetObject" || st.Resource[0] != "arn:aws:s3:::b/*" {
+		t.Fatalf("statement %+v", st)
+	}
+	// Version may be absent (legacy language); conditions take numbers and booleans.
+	p, err = Parse([]byte(`{"Statement":[{"Effect":"Deny","NotAction":["s3:*","kinesis:*"],"NotResource":"*",
+		"Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:max-keys":[10,"20"]}}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = p.Statement[0]
+	if len(st.NotAction) != 2 || len(st.Condition) != 2 || st.Condition[0].Values[0] != "false" || st.Condition[1].Values[0] != "10" {
+		t.Fatalf("statement %+v", st)
+	}
+}
+
+// Malformed documents and the MalformedPolicyDocument message IAM gives for
+// each (messages as seen in IAM answers quoted in public issue trackers).
+func TestParseMalformed(t *testing.T) {
+	const stmt = `"Effect":"Allow","Action":"s3:*","Resource":"*"`
+	tests := []struct {
+		name, doc, message string
+	}{
+		{"not json", `{`, msgSyntax},
+		{"trailing data", `{"Statement":{` + stmt + `}} {}`, msgSyntax},
+		{"array document", `[]`, msgSyntax},
+		{"no statement", `{"Version":"2012-10-17"}`, msgSyntax},
+		{"empty statement list", `{"Statement":[]}`, msgSyntax},
+		{"statement is a string", `{"Statement":"x"}`, msgSyntax},
+		{"unknown top-level element", `{"Statement":{` + stmt + `},"Extra":1}`, msgSyntax},
+		{"unknown statement element", `{"Statement":{` + stmt + `,"Foo":"x"}}`, msgSyntax},
+		{"duplicate key", `{"Statement":{` + stmt + `,"Effect":"Deny"}}`, msgSyntax},
+		{"bad version", `{"Version":"2012-10-18","Statement":{` + stmt + `}}`, msgLegacy},
+		{"version not a string", `{"Version":2012,"Statement":{` + stmt + `}}`, msgLegacy},
+		{"effect lower case", `{"Statement":{"Effect":"allow","Action":"s3:*","Resource":"*"}}`, msgSyntax},
+		{"no effect", `{"Statement":{"Action":"s3:*","Resource":"*"}}`, msgSyntax},
+		{"principal", `{"Statement":{` + stmt + `,"Principal":"*"}}`, msgPrincipal},
+		{"not principal", `{"Statement":{` + stmt + `,"NotPrincipal":{"AWS":"*"}}}`, msgPrincipal},
+		{"no resource", `{"Statement":{"Effect":"Allow","Action":"s3:*"}}`, msgNoResources},
+		{"empty resource list", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":[]}}`, msgNoResources},
+		{"no action", `{"Statement":{"Effect":"Allow","Resource":"*"}}`, msgNoActions},
+		{"action and notaction", `{"Statement":{` + stmt + `,"NotAction":"s3:Get*"}}`, msgSyntax},
+		{"resource and notresource", `{"Statement":{` + stmt + `,"NotResource":"*"}}`, msgSyntax},
+		{"action without vendor", `{"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`, msgVendor},
+		{"action not a string", `{"Statement":{"Effect":"Allow","Action":["s3:*",1],"Resource":"*"}}`, msgSyntax},
+		{"resource not an arn", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"bucket"}}`, `Resource bucket must be in ARN format or "*".`},
+		{"sid not alphanumeric", `{"Statement":{"Sid":"a-b",` + stmt + `}}`, msgSidShape},
+		{"sid repeated", `{"Statement":[{"Sid":"A",` + stmt + `},{"Sid":"A",` + stmt + `}]}`, msgSidUnique},
+		{"unknown operator", `{"Statement":{` + stmt + `,"Condition":{"StringEqualz":{"aws:username":"a"}}}}`, msgSyntax},
+		{"condition key without vendor", `{"Statement":{` + stmt + `,"Condition":{"StringEquals":{"username":"a"}}}}`, msgVendor},
+		{"condition value object", `{"Statement":{` + stmt + `,"Condition":{"StringEquals":{"aws:username":{}}}}}`, msgSyntax},
+		{"condition no values", `{"Statement":{` + stmt + `,"Condition":{"StringEquals":{"aws:username":[]}}}}`, msgSyntax},
+		{"numeric not a number", `{"Statement":{` + stmt + `,"Condition":{"NumericEquals":{"s3:max-keys":"ten"}}}}`, msgSyntax},
+		{"date not a date", `{"Statement":{` + stmt + `,"Condition":{"DateLessThan":{"aws:CurrentTime":"tomorrow"}}}}`, msgSyntax},
+		{"ip not an ip", `{"Statement":{` + stmt + `,"Condition":{"IpAddress":{"aws:SourceIp":"300.1.1.1/8"}}}}`, msgSyntax},
+		{"null not boolean", `{"Statement":{` + stmt + `,"Condition":{"Null":{"aws:username":"maybe"}}}}`, msgSyntax},
+		{"NullIfExists", `{"Statement":{` + stmt + `,"Condition":{"NullIfExists":{"aws:username":"true"}}}}`, msgSyntax},
+		{"too deep", `{"Statement":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, msgSyntax},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.doc))
+			var me *MalformedError
+			if !errors.As(err, &me) || !errors.Is(err, ErrMalformed) {
+				t.Fatalf("err = %v, want a MalformedError", err)
+			}
+			if me.Message != tt.message {
+				t.Errorf("message %q, want %q", me.Message, tt.message)
+			}
+		})
+	}
+}
+
+func TestParseResourcePolicy(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::000000000000:user/a"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
+		{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`
+	p, err := ParseWith([]byte(doc), Options{ResourcePolicy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr := p.Statement[0].Principal; pr == nil || pr.Types[0].Type != "AWS" || pr.Types[0].IDs[0] != "arn:aws:iam::000000000000:user/a" {
+		t.Fatalf("principal %+v", pr)
+	}
+	if !p.Statement[1].Principal.Any {
+		t.Fatal("Principal * lost")
+	}
+	if _, err := ParseWith([]byte(`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`), Options{ResourcePolicy: true}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("resource policy without Principal: %v", err)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	// Whitespace does not count (IAM quotas).
+	pad := strings.Repeat(" \n\t", 3000)
+	doc := `{` + pad + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`
+	if _, err := Parse([]byte(doc)); err != nil {
+		t.Fatalf("whitespace counted: %v", err)
+	}
+	long := `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("x", 2100) + `"}}`
+	_, err := Parse([]byte(long))
+	var se *SizeError
+	if !errors.As(err, &se) || !errors.Is(err, ErrTooLarge) || se.Limit != MaxUserInlineSize {
+		t.Fatalf("err = %v, want SizeError", err)
+	}
+	if se.Error() != "Cannot exceed quota for PolicySize: 2048" {
+		t.Errorf("message %q", se.Error())
+	}
+	if _, err := ParseWith([]byte(long), Options{MaxSize: MaxManagedSize}); err != nil {
+		t.Fatalf("managed size: %v", err)
+	}
+	if _, err := ParseWith([]byte(strings.Repeat(" ", MaxDocumentBytes+1)), Options{MaxSize: MaxRoleInlineSize}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("huge raw document: %v", err)
+	}
+}
+
+func TestMarshalRoundTrip(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Id":"x","Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:Get*","Resource":["arn:aws:s3:::b/${aws:username}/*"],
+		"Condition":{"StringLike":{"s3:prefix":["a/*","b/*"]},"Bool":{"aws:SecureTransport":true},"StringLike ":{"aws:userid":"x"}}}]}`
+	if _, err := Parse([]byte(doc)); err == nil {
+		t.Fatal("operator with a trailing space accepted")
+	}
+	doc = strings.Replace(doc, `,"StringLike ":{"aws:userid":"x"}`, "", 1)
+	p, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := p.String()
+	want := `{"Version":"2012-10-17","Id":"x","Statement":[{"Sid":"A","Effect":"Allow","Action":["s3:Get*"],"Resource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringLike":{"s3:prefix":["a/*","b/*"]},"Bool":{"aws:SecureTransport":["true"]}}}]}`
+	if out != want {
+		t.Fatalf("marshal\n got %s\nwant %s", out, want)
+	}
+	q, err := Parse([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.String() != out {
+		t.Fatalf("not a fixed point: %s", q.String())
+	}
+}
