@@ -9,8 +9,8 @@ func TestPatternMatch(t *testing.T) {
 	ctx := map[string][]string{"aws:username": {"alice"}, "multi": {"a", "b"}}
 	tests := []struct {
 		pattern, text string
-		fold, vars     bool
-		want           bool
+		fold, vars    bool
+		want          bool
 	}{
 		{"*", "", false, false, true},
 		{"*", "anything:at/all", false, false, true},
