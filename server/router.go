@@ -42,6 +42,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Header["Expect"] = append(r.Header["Expect"], v...)
 		delete(r.Header, hiddenExpect)
 	}
+	// r.TLS is set for every request that came over TLS (tlsListener);
+	// nothing below replaces the request, so policies can rely on it
+	// (aws:SecureTransport).
+	paceBody(w, r, s.cfg.bodyPace)
+	if s.cfg.observe != nil {
+		s.cfg.observe(r)
+	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, caudalPrefix):
 		s.serveCaudal(w, r)

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/caudal/caudal/server"
 )
 
 func newServerCmd(e *env, g *globals) *cobra.Command {
-	var listen, quotas, fsync string
+	var listen, quotas, fsync, tlsCert, tlsKey string
+	var tlsSelfSigned, showSecret bool
+	var maxConns int
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the caudal server",
@@ -16,7 +21,12 @@ with data under --data. On first start it creates a root access key (or takes
 CAUDAL_ACCESS_KEY_ID / CAUDAL_SECRET_ACCESS_KEY) and prints it with ready-to-paste
 AWS CLI and boto3 examples. SIGINT/SIGTERM drain in-flight requests and flush.
 
-Environment: CAUDAL_LISTEN, CAUDAL_DATA, CAUDAL_QUOTAS, CAUDAL_FSYNC (flags win).`,
+With --tls-cert/--tls-key, or --tls-self-signed (a certificate generated once into
+<data>/tls/), the port serves HTTPS only, with HTTP/2; the banner shows how to make
+clients trust the certificate.
+
+Environment: CAUDAL_LISTEN, CAUDAL_DATA, CAUDAL_QUOTAS, CAUDAL_FSYNC, CAUDAL_TLS_CERT,
+CAUDAL_TLS_KEY, CAUDAL_TLS_SELF_SIGNED, CAUDAL_MAX_CONNECTIONS (flags win).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg := server.Config{Getenv: e.getenv, Log: e.stdout}
@@ -38,6 +48,28 @@ Environment: CAUDAL_LISTEN, CAUDAL_DATA, CAUDAL_QUOTAS, CAUDAL_FSYNC (flags win)
 				}
 				cfg.QuotasOff = off
 			}
+			if flags.Changed("tls-cert") {
+				cfg.TLSCert = tlsCert
+			}
+			if flags.Changed("tls-key") {
+				cfg.TLSKey = tlsKey
+			}
+			if flags.Changed("tls-self-signed") {
+				cfg.TLSSelfSigned = tlsSelfSigned
+			}
+			if flags.Changed("max-connections") {
+				if maxConns <= 0 {
+					return usageError{fmt.Errorf("--max-connections %d: want a positive number", maxConns)}
+				}
+				cfg.MaxConnections = maxConns
+			}
+			cfg.ShowSecret = showSecret
+			if cfg.TLSSelfSigned && (cfg.TLSCert != "" || cfg.TLSKey != "") {
+				return usageError{errors.New("choose --tls-self-signed or --tls-cert/--tls-key, not both")}
+			}
+			if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+				return usageError{errors.New("--tls-cert and --tls-key go together (or use --tls-self-signed)")}
+			}
 			if _, err := server.ParseFsync(cfg.Fsync); err != nil {
 				return usageError{err}
 			}
@@ -48,5 +80,10 @@ Environment: CAUDAL_LISTEN, CAUDAL_DATA, CAUDAL_QUOTAS, CAUDAL_FSYNC (flags win)
 	f.StringVar(&listen, "listen", server.DefaultListen, "address to listen on (env CAUDAL_LISTEN); port 0 picks a free port")
 	f.StringVar(&quotas, "quotas", "on", "enforce AWS per-shard throughput limits: on|off (env CAUDAL_QUOTAS)")
 	f.StringVar(&fsync, "fsync", server.DefaultFsync, "when writes reach disk before acknowledging: always|interval|never (env CAUDAL_FSYNC)")
+	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env CAUDAL_TLS_CERT)")
+	f.StringVar(&tlsKey, "tls-key", "", "PEM private key of --tls-cert (env CAUDAL_TLS_KEY)")
+	f.BoolVar(&tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate generated once into <data>/tls/ (env CAUDAL_TLS_SELF_SIGNED=on)")
+	f.IntVar(&maxConns, "max-connections", server.DefaultMaxConnections, "most client connections open at once; more wait to be accepted (env CAUDAL_MAX_CONNECTIONS)")
+	f.BoolVar(&showSecret, "show-secret", false, "print the root secret key in the banner even when it was not just generated")
 	return cmd
 }
