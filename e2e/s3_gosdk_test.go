@@ -48,7 +48,7 @@ func TestE2ES3GoSDK(t *testing.T) {
 		}
 	})
 	t.Run("ChecksumMismatchKeepsOld", func(t *testing.T) { testS3ChecksumMismatch(t, c, tc) })
-	t.Run("LargeBodyRefusals", func(t *testing.T) { testS3LargeBodyRefusals(t, s, c, tc) })
+	t.Run("LargeBodyRefusals", func(t *testing.T) { testS3LargeBodyRefusals(t, s, c) })
 	t.Run("MultipartByHand", func(t *testing.T) { testS3MultipartByHand(t, c) })
 	t.Run("Conditional", func(t *testing.T) { testS3Conditional(t, c) })
 	t.Run("OddKeys", func(t *testing.T) { testS3OddKeys(t, c) })
@@ -738,28 +738,32 @@ func testS3VirtualHost(t *testing.T, s *Server, path *s3.Client) {
 }
 
 // testS3LargeBodyRefusals: a PUT refused before its body is read (missing
-// bucket, bad signature, unknown key) still reaches the client as the S3
-// error, not as a connection reset, over http and https — the server
-// drains or closes cleanly — and the client goes on working.
-func testS3LargeBodyRefusals(t *testing.T, s *Server, c, tc *s3.Client) {
+// bucket, bad signature, unknown key) must reach the client as the S3
+// error, and the client goes on working. The Go SDK sends "Expect:
+// 100-continue" above 2 MiB but does not wait for the 100: smithy-go builds
+// its http.Request with ProtoMajor 0, so net/http's transport
+// (ProtoAtLeast(1, 1) false) writes the body at once. A server that answers
+// and closes with the body unread resets the connection under the client's
+// write, and the SDK reports "connection reset by peer" instead of the
+// error; it must drain (or read) what the client is sending. Each refusal
+// is tried three times without retries, so a race shows. (Over plain http
+// only: the test's https front would put Go's reverse proxy, which does
+// wait for the 100, between the SDK and the server.)
+func testS3LargeBodyRefusals(t *testing.T, s *Server, c *s3.Client) {
 	ctx := ctxT(t)
 	const bucket = "refusals"
 	mustCreateBucket(t, c, bucket)
 	big := randomBytes(90, 8<<20)
-	for _, cl := range []struct {
-		name string
-		c    *s3.Client
-	}{{"http", c}, {"https", tc}} {
-		// Fresh clients, not s3.New(cl.c.Options()): the copied options keep
+	{
+		// Fresh clients, not s3.New(c.Options()): the copied options keep
 		// the signer, which caches derived keys by access key id alone and
 		// would sign with the right secret.
 		with := func(id, secret string) *s3.Client {
 			return s.S3Client(t, func(o *s3.Options) {
-				o.BaseEndpoint, o.HTTPClient = cl.c.Options().BaseEndpoint, cl.c.Options().HTTPClient
 				o.Credentials = credentials.NewStaticCredentialsProvider(id, secret, "")
+				o.Retryer = aws.NopRetryer{}
 			})
 		}
-		wrongSecret, unknownKey := with(s.AccessKeyID, "not-the-secret"), with("AKIAUNKNOWNKEY000000", "whatever")
 		for _, tc := range []struct {
 			what   string
 			c      *s3.Client
@@ -767,20 +771,23 @@ func testS3LargeBodyRefusals(t *testing.T, s *Server, c, tc *s3.Client) {
 			code   string
 			status int
 		}{
-			{"into a missing bucket", cl.c, "refusals-missing", "NoSuchBucket", 404},
-			{"with a wrong secret", wrongSecret, bucket, "SignatureDoesNotMatch", 403},
-			{"with an unknown access key", unknownKey, bucket, "InvalidAccessKeyId", 403},
+			{"into a missing bucket", with(s.AccessKeyID, s.SecretAccessKey), "refusals-missing", "NoSuchBucket", 404},
+			{"with a wrong secret", with(s.AccessKeyID, "not-the-secret"), bucket, "SignatureDoesNotMatch", 403},
+			{"with an unknown access key", with("AKIAUNKNOWNKEY000000", "whatever"), bucket, "InvalidAccessKeyId", 403},
 		} {
-			_, err := tc.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(tc.bucket), Key: aws.String("big"), Body: bytes.NewReader(big)})
-			if s3ErrorCode(err) != tc.code || httpStatus(err) != tc.status {
-				t.Errorf("%s: 8 MiB PutObject %s: %v, want %d %s", cl.name, tc.what, err, tc.status, tc.code)
+			for try := 1; try <= 3; try++ {
+				_, err := tc.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(tc.bucket), Key: aws.String("big"), Body: bytes.NewReader(big)})
+				if s3ErrorCode(err) != tc.code || httpStatus(err) != tc.status {
+					t.Errorf("8 MiB PutObject %s (try %d, no retries): %v, want %d %s", tc.what, try, err, tc.status, tc.code)
+					break
+				}
 			}
 		}
-		if _, err := cl.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("after-" + cl.name), Body: bytes.NewReader(big[:1000])}); err != nil {
-			t.Errorf("%s: PutObject after the refusals: %v", cl.name, err)
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("after"), Body: bytes.NewReader(big[:1000])}); err != nil {
+			t.Errorf("PutObject after the refusals: %v", err)
 		}
 	}
-	if n := listAllKeys(t, c, bucket, ""); len(n) != 2 {
-		t.Errorf("after refused PUTs the bucket lists %v, want only after-http and after-https", n)
+	if n := listAllKeys(t, c, bucket, ""); len(n) != 1 {
+		t.Errorf("after refused PUTs the bucket lists %v, want only after", n)
 	}
 }
