@@ -185,7 +185,7 @@ func compileCondition(operator, key string, values []string, variables bool) (Co
 // …IfExists (true) and Null; ForAllValues over an absent key is true and
 // ForAnyValue over an absent key is false ("Set operators for multivalued
 // context keys").
-func (c *compiledCondition) holds(ctx map[string][]string) bool {
+func (c *compiledCondition) holds(ctx *env) bool {
 	vals, present := lookup(ctx, c.key)
 	if c.spec.family == famNull {
 		for _, mustBeAbsent := range c.nulls {
@@ -238,7 +238,7 @@ func (c *compiledCondition) holds(ctx map[string][]string) bool {
 
 // matchesAny reports whether request value v matches any of the policy
 // values under the positive form of the operator.
-func (c *compiledCondition) matchesAny(v string, ctx map[string][]string) bool {
+func (c *compiledCondition) matchesAny(v string, ctx *env) bool {
 	switch c.spec.family {
 	case famString, famStringLike:
 		for i := range c.patterns {
@@ -290,11 +290,10 @@ func (c *compiledCondition) matchesAny(v string, ctx map[string][]string) bool {
 			}
 		}
 	case famIP:
-		addr, err := netip.ParseAddr(v)
-		if err != nil {
+		addr, ok := ctx.addr(v)
+		if !ok {
 			return false
 		}
-		addr = addr.Unmap().WithZone("")
 		for _, p := range c.prefixes {
 			if p.Contains(addr) {
 				return true
@@ -401,7 +400,7 @@ func splitARN(s string, variables bool) []string {
 
 // matchARN matches request ARN v against a compiled policy ARN component by
 // component, so a wildcard never crosses a component's colon.
-func matchARN(parts []pattern, v string, ctx map[string][]string) bool {
+func matchARN(parts []pattern, v string, ctx *env) bool {
 	if len(parts) == 1 {
 		return parts[0].match(v, false, ctx)
 	}

@@ -59,6 +59,7 @@ func (r Result) Allowed() bool { return r.Decision == Allow }
 // Nil policies are skipped. Evaluate does not allocate.
 func Evaluate(policies []*Policy, req Request) Result {
 	allowed := Result{Decision: ImplicitDeny, Policy: -1, Statement: -1}
+	ctx := newEnv(req.Context)
 	for pi, p := range policies {
 		if p == nil {
 			continue
@@ -68,7 +69,7 @@ func Evaluate(policies []*Policy, req Request) Result {
 			if st.Effect == EffectAllow && allowed.Decision == Allow {
 				continue // one Allow is enough; only a Deny can change the outcome
 			}
-			if !st.applies(&req) {
+			if !st.applies(&req, &ctx) {
 				continue
 			}
 			if st.Effect == EffectDeny {
@@ -82,7 +83,7 @@ func Evaluate(policies []*Policy, req Request) Result {
 
 // applies reports whether the statement matches the request: its action,
 // its resource and all its conditions.
-func (st *Statement) applies(req *Request) bool {
+func (st *Statement) applies(req *Request, ctx *env) bool {
 	matched := false
 	for i := range st.actions {
 		if st.actions[i].match(req.Action, true, nil) {
@@ -98,7 +99,7 @@ func (st *Statement) applies(req *Request) bool {
 	if len(st.resources) > 0 {
 		matched = false
 		for i := range st.resources {
-			if st.resources[i].match(req.Resource, false, req.Context) {
+			if st.resources[i].match(req.Resource, false, ctx) {
 				matched = true
 				break
 			}
@@ -108,7 +109,7 @@ func (st *Statement) applies(req *Request) bool {
 		}
 	}
 	for i := range st.Condition {
-		if !st.Condition[i].c.holds(req.Context) {
+		if !st.Condition[i].c.holds(ctx) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"net/netip"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,9 +23,36 @@ type pattern struct {
 	// exact is set when the pattern is one literal with no wildcard and no
 	// variable: matching is then a plain comparison.
 	exact bool
+	// any is set for a pattern of stars only: it matches every text.
+	any bool
+	// lit is the text of an exact pattern.
+	lit string
 }
 
-type segment []atom
+// A segment is a run of atoms between stars. fixed is its length in bytes
+// when it has only literal atoms (-1 otherwise); lead is the text of its
+// first atom when that is a literal: the matcher jumps between occurrences
+// of lead with strings.Index instead of trying every position.
+type segment struct {
+	atoms []atom
+	fixed int
+	lead  string
+}
+
+func newSegment(atoms []atom) segment {
+	s := segment{atoms: atoms}
+	for _, a := range atoms {
+		if a.kind != atomLiteral {
+			s.fixed = -1
+			break
+		}
+		s.fixed += len(a.text)
+	}
+	if len(atoms) > 0 && atoms[0].kind == atomLiteral {
+		s.lead = atoms[0].text
+	}
+	return s
+}
 
 type atomKind uint8
 
@@ -53,7 +81,7 @@ type compileOptions struct {
 // variables.
 func compilePattern(s string, opt compileOptions) pattern {
 	var segs []segment
-	var cur segment
+	var cur []atom
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
@@ -68,7 +96,7 @@ func compilePattern(s string, opt compileOptions) pattern {
 		case opt.wildcards && c == '*':
 			exact = false
 			flush()
-			segs = append(segs, cur)
+			segs = append(segs, newSegment(cur))
 			cur = nil
 			for i < len(s) && s[i] == '*' {
 				i++
@@ -105,8 +133,13 @@ func compilePattern(s string, opt compileOptions) pattern {
 		i++
 	}
 	flush()
-	segs = append(segs, cur)
-	return pattern{segs: segs, exact: exact}
+	segs = append(segs, newSegment(cur))
+	any := len(segs) == 2 && len(segs[0].atoms) == 0 && len(segs[1].atoms) == 0
+	p := pattern{segs: segs, exact: exact, any: any}
+	if exact && len(segs[0].atoms) > 0 {
+		p.lit = segs[0].atoms[0].text
+	}
+	return p
 }
 
 // parseVariable parses the inside of ${…}: a context key, optionally followed
@@ -129,18 +162,16 @@ func parseVariable(body string) (atom, bool) {
 }
 
 // literal returns the pattern's text when it is exact.
-func (p *pattern) literal() string {
-	if len(p.segs[0]) == 0 {
-		return ""
-	}
-	return p.segs[0][0].text
-}
+func (p *pattern) literal() string { return p.lit }
 
 // match reports whether text matches the whole pattern. fold folds ASCII case
 // (actions are case-insensitive). ctx resolves variables; an unresolvable
 // variable (absent with no default, or multi-valued) makes the match fail, as
 // AWS documents for policy variables with no value.
-func (p *pattern) match(text string, fold bool, ctx map[string][]string) bool {
+func (p *pattern) match(text string, fold bool, ctx *env) bool {
+	if p.any {
+		return true
+	}
 	if p.exact {
 		if fold {
 			return equalFoldASCII(p.literal(), text)
@@ -158,9 +189,17 @@ func (p *pattern) match(text string, fold bool, ctx map[string][]string) bool {
 	pos := end
 	// Middle segments: the leftmost match is always safe to take, because
 	// a later star can absorb anything the leftmost choice leaves behind.
-	for _, seg := range p.segs[1:last] {
+	for i := 1; i < last; i++ {
+		seg := &p.segs[i]
 		found := false
 		for start := pos; start <= len(text); start++ {
+			if seg.lead != "" && !fold {
+				j := strings.Index(text[start:], seg.lead)
+				if j < 0 {
+					return false
+				}
+				start += j
+			}
 			if e, ok := seg.matchAt(text, start, fold, ctx); ok {
 				pos, found = e, true
 				break
@@ -171,9 +210,17 @@ func (p *pattern) match(text string, fold bool, ctx map[string][]string) bool {
 		}
 	}
 	// The last segment must end exactly at the end of text.
-	tail := p.segs[last]
-	if len(tail) == 0 {
+	tail := &p.segs[last]
+	if len(tail.atoms) == 0 {
 		return true
+	}
+	if tail.fixed >= 0 {
+		start := len(text) - tail.fixed
+		if start < pos {
+			return false
+		}
+		_, ok := tail.matchAt(text, start, fold, ctx)
+		return ok
 	}
 	for start := pos; start <= len(text); start++ {
 		if e, ok := tail.matchAt(text, start, fold, ctx); ok && e == len(text) {
@@ -185,8 +232,9 @@ func (p *pattern) match(text string, fold bool, ctx map[string][]string) bool {
 
 // matchAt matches the segment against text starting at i and returns where
 // the match ends.
-func (s segment) matchAt(text string, i int, fold bool, ctx map[string][]string) (int, bool) {
-	for _, a := range s {
+func (s *segment) matchAt(text string, i int, fold bool, ctx *env) (int, bool) {
+	for j := range s.atoms {
+		a := &s.atoms[j]
 		switch a.kind {
 		case atomLiteral:
 			if !hasPrefixAt(text, i, a.text, fold) {
@@ -211,7 +259,7 @@ func (s segment) matchAt(text string, i int, fold bool, ctx map[string][]string)
 }
 
 // resolve returns the variable's value in ctx.
-func (a *atom) resolve(ctx map[string][]string) (string, bool) {
+func (a *atom) resolve(ctx *env) (string, bool) {
 	vals, present := lookup(ctx, a.text)
 	switch {
 	case !present:
@@ -259,14 +307,55 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
-// lookup finds key (lower case) in ctx. Condition keys are case-insensitive;
-// callers that store their keys in lower case get a single map lookup, others
-// a scan of the (small) context. A key with no values counts as absent.
-func lookup(ctx map[string][]string, key string) ([]string, bool) {
-	if vals, ok := ctx[key]; ok {
+// env is a request context prepared for lookups. Condition keys are
+// case-insensitive; policies hold them in lower case, so when every context
+// key is lower case too (the convention callers should follow) a lookup is
+// one map access, and only otherwise does it scan the context.
+type env struct {
+	vars  map[string][]string
+	mixed bool // some key of vars is not lower case
+
+	// The last request address parsed, so that the IP conditions of many
+	// statements parse aws:SourceIp once.
+	ipParsed bool
+	ipText   string
+	ip       netip.Addr
+	ipOK     bool
+}
+
+// addr parses s as an IP address (IPv4-mapped IPv6 unmapped, zone dropped).
+func (e *env) addr(s string) (netip.Addr, bool) {
+	if e.ipParsed && e.ipText == s {
+		return e.ip, e.ipOK
+	}
+	a, err := netip.ParseAddr(s)
+	e.ipParsed, e.ipText, e.ip, e.ipOK = true, s, a.Unmap().WithZone(""), err == nil
+	return e.ip, e.ipOK
+}
+
+func newEnv(vars map[string][]string) env {
+	e := env{vars: vars}
+	for k := range vars {
+		for i := 0; i < len(k); i++ {
+			if 'A' <= k[i] && k[i] <= 'Z' {
+				e.mixed = true
+				return e
+			}
+		}
+	}
+	return e
+}
+
+// lookup finds key (lower case) in the context. A key with no values counts
+// as absent.
+func lookup(ctx *env, key string) ([]string, bool) {
+	if ctx == nil {
+		return nil, false
+	}
+	if vals, ok := ctx.vars[key]; ok || !ctx.mixed {
 		return vals, len(vals) > 0
 	}
-	for k, vals := range ctx {
+	for k, vals := range ctx.vars {
 		if len(k) == len(key) && equalFoldASCII(k, key) {
 			return vals, len(vals) > 0
 		}

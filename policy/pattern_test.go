@@ -6,7 +6,7 @@ import (
 )
 
 func TestPatternMatch(t *testing.T) {
-	ctx := map[string][]string{"aws:username": {"alice"}, "multi": {"a", "b"}}
+	ctx := newEnv(map[string][]string{"aws:username": {"alice"}, "multi": {"a", "b"}})
 	tests := []struct {
 		pattern, text string
 		fold, vars    bool
@@ -51,7 +51,7 @@ func TestPatternMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := compilePattern(tt.pattern, compileOptions{wildcards: true, variables: tt.vars})
-		if got := p.match(tt.text, tt.fold, ctx); got != tt.want {
+		if got := p.match(tt.text, tt.fold, &ctx); got != tt.want {
 			t.Errorf("match(%q, %q) = %v, want %v", tt.pattern, tt.text, got, tt.want)
 		}
 	}
