@@ -24,9 +24,9 @@ import (
 // any pause a client makes mid-body (AWS S3 itself answers RequestTimeout
 // to a socket not read from or written to "within the timeout period").
 //
-// Only request bodies are paced, and only while a handler reads them: the
-// deadline is cleared at the body's end, so a long answer (an event
-// stream, a big GET) is never cut by it.
+// Only request bodies are paced, from the handler's start to the body's
+// end, where the deadline is cleared, so a long answer (an event stream,
+// a big GET) is never cut by it.
 type bodyPace struct {
 	window   time.Duration
 	minBytes int64
@@ -39,13 +39,14 @@ var defaultBodyPace = bodyPace{window: 20 * time.Second, minBytes: 8 << 10}
 //
 // Invariant: while the body is open, the read deadline is at most
 // window (+ rearmEvery) after the last time minBytes had arrived since
-// the one before; after EOF or an error the deadline is cleared.
+// the one before; after EOF (or Close) the deadline is cleared, after an
+// error it stays.
 type pacedBody struct {
 	io.ReadCloser
 	rc   *http.ResponseController
 	pace bodyPace
 
-	windowStart time.Time // zero until the first Read arms the deadline
+	windowStart time.Time
 	armedAt     time.Time // when the deadline was last moved
 	got         int64     // bytes since windowStart
 	finished    bool
@@ -59,22 +60,23 @@ func (b *pacedBody) Read(buf []byte) (int, error) {
 	if b.finished {
 		return b.ReadCloser.Read(buf)
 	}
-	now := time.Now()
-	if b.windowStart.IsZero() {
-		b.windowStart = now
-		b.arm(now)
-	}
 	n, err := b.ReadCloser.Read(buf)
 	b.got += int64(n)
-	if err != nil {
+	if err == io.EOF {
 		b.finish()
+		return n, err
+	}
+	if err != nil {
+		// The deadline stays: net/http may try to drain the rest of the
+		// body before answering, and must not wait on a stalled client.
+		b.finished = true
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			err = fmt.Errorf("request body slower than %d bytes in %s: %w", b.pace.minBytes, b.pace.window, err)
 		}
 		return n, err
 	}
 	if b.got >= b.pace.minBytes {
-		now = time.Now()
+		now := time.Now()
 		b.windowStart, b.got = now, 0
 		if now.Sub(b.armedAt) >= b.pace.rearmEvery() {
 			b.arm(now)
@@ -102,11 +104,22 @@ func (b *pacedBody) Close() error {
 	return b.ReadCloser.Close()
 }
 
-// paceBody makes r's body subject to pace. Requests without a body are
-// left alone.
-func paceBody(w http.ResponseWriter, r *http.Request, pace bodyPace) {
+// paceBody returns r with its body subject to pace; requests without a
+// body come back as they are. It copies the request rather than changing
+// it: net/http looks at its own request's Body after the handler to drain
+// it, and must still find its own type there.
+func paceBody(w http.ResponseWriter, r *http.Request, pace bodyPace) *http.Request {
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return
+		return r
 	}
-	r.Body = &pacedBody{ReadCloser: r.Body, rc: http.NewResponseController(w), pace: pace}
+	body := &pacedBody{ReadCloser: r.Body, rc: http.NewResponseController(w), pace: pace}
+	// Armed now, not at the first Read: a handler that answers without
+	// reading the body (an auth failure) leaves net/http to drain up to
+	// 256 KiB of it, and that drain must be paced too.
+	now := time.Now()
+	body.windowStart = now
+	body.arm(now)
+	paced := *r // shallow: TLS, context and all stay the same
+	paced.Body = body
+	return &paced
 }

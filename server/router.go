@@ -45,7 +45,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// r.TLS is set for every request that came over TLS (tlsListener);
 	// nothing below replaces the request, so policies can rely on it
 	// (aws:SecureTransport).
-	paceBody(w, r, s.cfg.bodyPace)
+	r = paceBody(w, r, s.cfg.bodyPace)
 	if s.cfg.observe != nil {
 		s.cfg.observe(r)
 	}
