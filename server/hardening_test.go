@@ -375,5 +375,3 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	r.out.WriteString("\n")
 	return resp, nil
 }
-
-
