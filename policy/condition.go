@@ -127,12 +127,8 @@ func compileCondition(operator, key string, values []string, variables bool) (Co
 	if spec.family == famNull && c.c.set != setNone {
 		return c, malformed(msgSyntax, "condition operator %q cannot take a set qualifier", operator)
 	}
-	if !hasVendor(key) {
-		return c, malformed(msgVendor, "condition key %q has no vendor prefix", key)
-	}
-	if len(values) == 0 {
-		return c, malformed(msgSyntax, "condition %s on %q has no values", operator, key)
-	}
+	// IAM accepts keys without a vendor prefix ("a") and empty value lists;
+	// with no values a positive operator matches nothing.
 	c.c.spec, c.c.key = spec, strings.ToLower(key)
 	plain := compileOptions{variables: variables}
 	glob := compileOptions{variables: variables, wildcards: true}
@@ -152,26 +148,26 @@ func compileCondition(operator, key string, values []string, variables bool) (Co
 		case famNumeric:
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
-				return c, malformed(msgSyntax, "%s on %q: %q is not a number", operator, key, v)
+				return c, malformed(msgLegacy, "%s on %q: %q is not a number", operator, key, v)
 			}
 			c.c.numbers = append(c.c.numbers, f)
 		case famDate:
 			t, ok := parseDate(v)
 			if !ok {
-				return c, malformed(msgSyntax, "%s on %q: %q is not an ISO 8601 date or epoch time", operator, key, v)
+				return c, malformed(msgLegacy, "%s on %q: %q is not an ISO 8601 date or epoch time", operator, key, v)
 			}
 			c.c.times = append(c.c.times, t)
 		case famIP:
 			p, ok := parsePrefix(v)
 			if !ok {
-				return c, malformed(msgSyntax, "%s on %q: %q is not an IP address or CIDR block", operator, key, v)
+				return c, malformed(msgLegacy, "%s on %q: %q is not an IP address or CIDR block", operator, key, v)
 			}
 			c.c.prefixes = append(c.c.prefixes, p)
 		case famBool:
 			c.c.bools = append(c.c.bools, v)
 		case famNull:
 			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
-				return c, malformed(msgSyntax, "Null on %q: %q is not true or false", key, v)
+				return c, malformed(msgLegacy, "Null on %q: %q is not true or false", key, v)
 			}
 			c.c.nulls = append(c.c.nulls, strings.EqualFold(v, "true"))
 		}
@@ -343,7 +339,7 @@ var dateLayouts = []string{
 
 // parseDate parses an ISO 8601 date or an epoch time in seconds.
 func parseDate(s string) (time.Time, bool) {
-	if s != "" && strings.Trim(s, "0123456789") == "" {
+	if digits := strings.TrimPrefix(s, "-"); digits != "" && strings.Trim(digits, "0123456789") == "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return time.Time{}, false

@@ -14,17 +14,20 @@ var ErrMalformed = errors.New("malformed policy document")
 // IAM answers it as LimitExceeded.
 var ErrTooLarge = errors.New("policy document too large")
 
-// Messages IAM puts in its MalformedPolicyDocument answers.
+// Messages IAM puts in its MalformedPolicyDocument answers (as recorded by
+// moto's IAM policy validator tests, which mirror IAM, and public reports).
 const (
-	msgSyntax        = "Syntax errors in policy."
-	msgLegacy        = "The policy failed legacy parsing"
-	msgPrincipal     = "Policy document should not specify a principal."
-	msgNoResources   = "Policy statement must contain resources."
-	msgNoActions     = "Policy statement must contain actions."
-	msgVendor        = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
-	msgSidShape      = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
-	msgSidUnique     = "Statement IDs (SID) in a single policy must be unique."
-	msgResourceShape = "Resource must be in ARN format or \"*\"."
+	msgSyntax      = "Syntax errors in policy."
+	msgLegacy      = "The policy failed legacy parsing"
+	msgPrincipal   = "Policy document should not specify a principal."
+	msgNoResources = "Policy statement must contain resources."
+	msgNoActions   = "Policy statement must contain actions."
+	msgVendor      = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+	msgSidShape    = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
+	msgSidUnique   = "Statement IDs (SID) in a single policy must be unique."
+	msgOneColon    = "Actions/Condition can contain only one colon."
+	msgVendor2     = "Resource vendor must be fully qualified and cannot contain regexes."
+	msgVersion     = "Policy document must be version 2012-10-17 or greater."
 )
 
 // MalformedError says why a document is not a valid policy.

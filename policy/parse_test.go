@@ -46,9 +46,10 @@ func TestParseMalformed(t *testing.T) {
 		{"unknown top-level element", `{"Statement":{` + stmt + `},"Extra":1}`, msgSyntax},
 		{"unknown statement element", `{"Statement":{` + stmt + `,"Foo":"x"}}`, msgSyntax},
 		{"duplicate key", `{"Statement":{` + stmt + `,"Effect":"Deny"}}`, msgSyntax},
-		{"bad version", `{"Version":"2012-10-18","Statement":{` + stmt + `}}`, msgLegacy},
-		{"version not a string", `{"Version":2012,"Statement":{` + stmt + `}}`, msgLegacy},
-		{"effect lower case", `{"Statement":{"Effect":"allow","Action":"s3:*","Resource":"*"}}`, msgSyntax},
+		{"bad version", `{"Version":"2013-10-17","Statement":{` + stmt + `}}`, msgSyntax},
+		{"version not a string", `{"Version":2012,"Statement":{` + stmt + `}}`, msgSyntax},
+		{"effect in the wrong case", `{"Statement":{"Effect":"denY","Action":"s3:*","Resource":"*"}}`, msgLegacy},
+		{"effect unknown", `{"Statement":{"Effect":"invalid","Action":"s3:*","Resource":"*"}}`, msgSyntax},
 		{"no effect", `{"Statement":{"Action":"s3:*","Resource":"*"}}`, msgSyntax},
 		{"principal", `{"Statement":{` + stmt + `,"Principal":"*"}}`, msgPrincipal},
 		{"not principal", `{"Statement":{` + stmt + `,"NotPrincipal":{"AWS":"*"}}}`, msgPrincipal},
@@ -60,16 +61,29 @@ func TestParseMalformed(t *testing.T) {
 		{"action without vendor", `{"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`, msgVendor},
 		{"action not a string", `{"Statement":{"Effect":"Allow","Action":["s3:*",1],"Resource":"*"}}`, msgSyntax},
 		{"resource not an arn", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"bucket"}}`, `Resource bucket must be in ARN format or "*".`},
+		{"resource empty", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":""}}`, `Resource  must be in ARN format or "*".`},
+		{"resource bad partition", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:error:s3:::b"}}`, `Partition "error" is not valid for resource "arn:error:s3:::b".`},
+		{"resource without arn prefix", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"aws:s3:::example_bucket"}}`, `Partition "s3" is not valid for resource "arn:s3:::example_bucket:*".`},
+		{"resource short, bad partition", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"a:bsdfdsafsad"}}`, `Partition "bsdfdsafsad" is not valid for resource "arn:bsdfdsafsad:*:*:*:*".`},
+		{"resource without vendor", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws"}}`, msgVendor2},
+		{"resource with five components", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3::example_bucket"}}`, msgLegacy},
+		{"resource with empty service", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws::::example_bucket"}}`, msgLegacy},
+		{"action with two colons", `{"Statement":{"Effect":"Allow","Action":"s3:List:Bucket","Resource":"*"}}`, msgOneColon},
+		{"action vendor with a space", `{"Statement":{"Effect":"Allow","Action":"a a:ListBucket","Resource":"*"}}`, "Vendor a a is not valid"},
+		{"empty NotAction", `{"Statement":{"Effect":"Allow","NotAction":"","Resource":"*"}}`, msgVendor},
+		{"id not a string", `{"Id":{},"Statement":{` + stmt + `}}`, msgSyntax},
+		{"sid not a string", `{"Statement":{"Sid":[],` + stmt + `}}`, msgSyntax},
 		{"sid not alphanumeric", `{"Statement":{"Sid":"a-b",` + stmt + `}}`, msgSidShape},
 		{"sid repeated", `{"Statement":[{"Sid":"A",` + stmt + `},{"Sid":"A",` + stmt + `}]}`, msgSidUnique},
 		{"unknown operator", `{"Statement":{` + stmt + `,"Condition":{"StringEqualz":{"aws:username":"a"}}}}`, msgSyntax},
-		{"condition key without vendor", `{"Statement":{` + stmt + `,"Condition":{"StringEquals":{"username":"a"}}}}`, msgVendor},
 		{"condition value object", `{"Statement":{` + stmt + `,"Condition":{"StringEquals":{"aws:username":{}}}}}`, msgSyntax},
-		{"condition no values", `{"Statement":{` + stmt + `,"Condition":{"StringEquals":{"aws:username":[]}}}}`, msgSyntax},
-		{"numeric not a number", `{"Statement":{` + stmt + `,"Condition":{"NumericEquals":{"s3:max-keys":"ten"}}}}`, msgSyntax},
-		{"date not a date", `{"Statement":{` + stmt + `,"Condition":{"DateLessThan":{"aws:CurrentTime":"tomorrow"}}}}`, msgSyntax},
-		{"ip not an ip", `{"Statement":{` + stmt + `,"Condition":{"IpAddress":{"aws:SourceIp":"300.1.1.1/8"}}}}`, msgSyntax},
-		{"null not boolean", `{"Statement":{` + stmt + `,"Condition":{"Null":{"aws:username":"maybe"}}}}`, msgSyntax},
+		{"condition is an array", `{"Statement":{` + stmt + `,"Condition":[{"StringEquals":{"aws:username":"a"}}]}}`, msgSyntax},
+		{"condition operator not an object", `{"Statement":{` + stmt + `,"Condition":{"DateGreaterThan":"b"}}}`, msgSyntax},
+		{"qualifier with two colons", `{"Statement":{` + stmt + `,"Condition":{"ForAnyValue::StringEqualsIfExists":{"a":"asf"}}}}`, msgSyntax},
+		{"numeric not a number", `{"Statement":{` + stmt + `,"Condition":{"NumericEquals":{"s3:max-keys":"ten"}}}}`, msgLegacy},
+		{"date not a date", `{"Statement":{` + stmt + `,"Condition":{"DateLessThan":{"aws:CurrentTime":"234-13"}}}}`, msgLegacy},
+		{"ip not an ip", `{"Statement":{` + stmt + `,"Condition":{"IpAddress":{"aws:SourceIp":"300.1.1.1/8"}}}}`, msgLegacy},
+		{"null not boolean", `{"Statement":{` + stmt + `,"Condition":{"Null":{"aws:username":"maybe"}}}}`, msgLegacy},
 		{"NullIfExists", `{"Statement":{` + stmt + `,"Condition":{"NullIfExists":{"aws:username":"true"}}}}`, msgSyntax},
 		{"too deep", `{"Statement":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, msgSyntax},
 	}
@@ -84,6 +98,43 @@ func TestParseMalformed(t *testing.T) {
 				t.Errorf("message %q, want %q", me.Message, tt.message)
 			}
 		})
+	}
+}
+
+// Documents IAM accepts (from moto's IAM validator tests, which mirror IAM),
+// however odd.
+func TestParseAcceptsWhatIAMAccepts(t *testing.T) {
+	const head = `{"Version":"2012-10-17","Statement":{"Effect":"Allow",`
+	docs := []string{
+		head + `"Action":"iam: asdf safdsf af ","Resource":"arn:aws:s3:::example_bucket"}}`,
+		head + `"Action":"s3.s:ListBucket","Resource":"arn:aws:s3:::example_bucket"}}`,
+		head + `"Action":"s3:ListBucket","Resource":["arn:aws:s3:::example_bucket","*"]}}`,
+		head + `"Action":"s3:ListBucket","Resource":"arn:aws:fdsasf"}}`,
+		head + `"Action":"s3:ListBucket","Resource":"arn:aws:invalid-service:us-east-1::example_bucket"}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{}}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{"DateGreaterThan":{}}}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{"DateGreaterThan":{"a":[]}}}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{"x":{},"y":{}}}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{"StringEqualsIfExists":{"a":"asf"}}}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{"ForAnyValue:StringEqualsIfExists":{"a":"asf"}}}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{"DateLessThanEquals":{"a":"2016-12-13T21:20:37.593194+00:00"}}}}`,
+		head + `"Action":"s3:ListBucket","Resource":"*","Condition":{"DateLessThan":{"a":"-292275054"}}}}`,
+		head + `"NotAction":"s3:ListBucket","NotResource":"*"}}`,
+		head + `"Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-name/cognito/application-name/${cognito-identity.amazonaws.com:sub}/*"}}`,
+	}
+	for _, doc := range docs {
+		if _, err := Parse([]byte(doc)); err != nil {
+			t.Errorf("%s: %v", doc, err)
+		}
+	}
+	// The three-component form is padded: arn:aws:fdsasf is arn:aws:fdsasf:*:*:*.
+	p, _ := Parse([]byte(head + `"Action":"s3:ListBucket","Resource":"arn:aws:fdsasf"}}`))
+	if r := Evaluate([]*Policy{p}, Request{Action: "s3:ListBucket", Resource: "arn:aws:fdsasf:r:1:x"}); r.Decision != Allow {
+		t.Errorf("padded resource: %v", r.Decision)
+	}
+	// Managed policies must name the current version.
+	if _, err := ParseWith([]byte(`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`), Options{RequireVersion2012: true}); err == nil || err.(*MalformedError).Message != msgVersion {
+		t.Errorf("RequireVersion2012: %v", err)
 	}
 }
 

@@ -83,6 +83,9 @@ type Options struct {
 	// Resource (the resource is the one the policy is attached to). Identity
 	// policies refuse Principal as IAM does.
 	ResourcePolicy bool
+	// RequireVersion2012 refuses documents without Version 2012-10-17, as
+	// IAM does for managed policies (CreatePolicy).
+	RequireVersion2012 bool
 }
 
 // Size is the document's size as IAM counts it: characters other than
@@ -129,7 +132,7 @@ func ParseWith(doc []byte, opt Options) (*Policy, error) {
 		switch k {
 		case "Version":
 			if v.kind != 's' || (v.str != Version2012 && v.str != Version2008) {
-				return nil, malformed(msgLegacy, "Version must be %q or %q", Version2012, Version2008)
+				return nil, malformed(msgSyntax, "Version must be %q or %q", Version2012, Version2008)
 			}
 			p.Version = v.str
 		case "Id":
@@ -142,6 +145,9 @@ func ParseWith(doc []byte, opt Options) (*Policy, error) {
 		default:
 			return nil, malformed(msgSyntax, "unknown policy element %q", k)
 		}
+	}
+	if opt.RequireVersion2012 && p.Version != Version2012 {
+		return nil, malformed(msgVersion, "Version is %q", p.Version)
 	}
 	if statements == nil {
 		return nil, malformed(msgSyntax, "no Statement")
@@ -199,6 +205,10 @@ func parseStatement(n *node, variables bool, opt Options) (Statement, error) {
 			ok = true
 		case "Effect":
 			if v.kind != 's' || (v.str != string(EffectAllow) && v.str != string(EffectDeny)) {
+				// IAM: "denY" fails legacy parsing, "invalid" is a syntax error.
+				if v.kind == 's' && (strings.EqualFold(v.str, "allow") || strings.EqualFold(v.str, "deny")) {
+					return st, malformed(msgLegacy, "Effect %q is not spelled \"Allow\" or \"Deny\"", v.str)
+				}
 				return st, malformed(msgSyntax, "Effect must be \"Allow\" or \"Deny\"")
 			}
 			st.Effect = Effect(v.str)
@@ -262,8 +272,8 @@ func parseStatement(n *node, variables bool, opt Options) (Statement, error) {
 		return st, malformed(msgNoActions, "no Action or NotAction")
 	}
 	for _, a := range actions {
-		if a != "*" && !hasVendor(a) {
-			return st, malformed(msgVendor, "action %q", a)
+		if err := checkAction(a); err != nil {
+			return st, err
 		}
 		st.actions = append(st.actions, compilePattern(a, compileOptions{wildcards: true}))
 	}
@@ -275,25 +285,98 @@ func parseStatement(n *node, variables bool, opt Options) (Statement, error) {
 		return st, malformed(msgNoResources, "no Resource or NotResource")
 	}
 	for _, r := range resources {
-		if r != "*" && !isARNPattern(r) {
-			return st, &MalformedError{Message: "Resource " + r + " must be in ARN format or \"*\".", Reason: "resource " + r}
+		full, err := checkResource(r, variables)
+		if err != nil {
+			return st, err
 		}
-		st.resources = append(st.resources, compilePattern(r, compileOptions{wildcards: true, variables: variables}))
+		st.resources = append(st.resources, compilePattern(full, compileOptions{wildcards: true, variables: variables}))
 	}
 	return st, nil
 }
 
-// hasVendor reports whether s is "vendor:rest" with a non-empty vendor.
-func hasVendor(s string) bool {
-	i := strings.IndexByte(s, ':')
-	return i > 0 && i < len(s)-1
+// checkAction checks an Action or NotAction entry: "*" or "vendor:action",
+// with IAM's messages for the ways it can be wrong.
+func checkAction(a string) error {
+	if a == "*" {
+		return nil
+	}
+	vendor, action, ok := strings.Cut(a, ":")
+	if !ok || vendor == "" {
+		return malformed(msgVendor, "action %q", a)
+	}
+	if strings.Contains(action, ":") {
+		return malformed(msgOneColon, "action %q", a)
+	}
+	for i := 0; i < len(vendor); i++ {
+		c := vendor[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return &MalformedError{Message: "Vendor " + vendor + " is not valid", Reason: "action " + a}
+		}
+	}
+	return nil
 }
 
-// isARNPattern reports whether r has the arn:partition:service:region:account:
-// shape (six components; the resource component may be empty only after a
-// wildcard elsewhere, as in "arn:aws:s3:::*").
-func isARNPattern(r string) bool {
-	return strings.HasPrefix(r, "arn:") && len(splitARN(r, true)) == 6
+// partitions are the AWS partitions a Resource ARN may name.
+var partitions = map[string]bool{
+	"aws": true, "aws-cn": true, "aws-us-gov": true, "aws-iso": true,
+	"aws-iso-b": true, "aws-iso-e": true, "aws-iso-f": true, "aws-eusc": true,
+}
+
+// checkResource checks a Resource or NotResource entry and returns the
+// pattern to compile. IAM takes "*" or an ARN, and pads a three-component
+// ARN ("arn:aws:s3") with wildcards; its messages are those recorded in
+// moto's IAM policy validator tests, which mirror IAM's answers.
+func checkResource(r string, variables bool) (string, error) {
+	if r == "*" {
+		return r, nil
+	}
+	if !strings.Contains(r, ":") {
+		return "", &MalformedError{Message: "Resource " + r + " must be in ARN format or \"*\".", Reason: "resource " + r}
+	}
+	parts := splitAll(r, variables)
+	partition := parts[1]
+	if !partitions[partition] && !strings.ContainsAny(partition, "*?") {
+		shown := append([]string{"arn"}, parts[1:]...)
+		for len(shown) < 6 {
+			shown = append(shown, "*")
+		}
+		return "", &MalformedError{
+			Message: fmt.Sprintf("Partition %q is not valid for resource %q.", partition, strings.Join(shown, ":")),
+			Reason:  "resource " + r,
+		}
+	}
+	if parts[0] != "arn" {
+		return "", &MalformedError{Message: "Resource " + r + " must be in ARN format or \"*\".", Reason: "resource " + r}
+	}
+	switch {
+	case len(parts) == 2:
+		return "", malformed(msgVendor2, "resource %q", r)
+	case parts[2] == "":
+		return "", malformed(msgLegacy, "resource %q has no service", r)
+	case len(parts) == 3:
+		return r + ":*:*:*", nil
+	case len(parts) < 6:
+		return "", malformed(msgLegacy, "resource %q has %d components, not 6", r, len(parts))
+	}
+	return r, nil
+}
+
+// splitAll splits at every colon outside policy variables.
+func splitAll(s string, variables bool) []string {
+	var parts []string
+	start, depth := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case variables && s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
+			depth++
+		case depth > 0 && s[i] == '}':
+			depth--
+		case depth == 0 && s[i] == ':':
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
 }
 
 func parsePrincipal(n *node) (*Principal, bool) {
@@ -329,9 +412,11 @@ func parseConditionBlock(n *node, variables bool) ([]Condition, error) {
 	var out []Condition
 	for i, op := range n.keys {
 		keys := &n.vals[i]
-		if keys.kind != 'o' || len(keys.keys) == 0 {
+		if keys.kind != 'o' {
 			return nil, malformed(msgSyntax, "condition operator %q does not map keys to values", op)
 		}
+		// IAM accepts an operator with no keys, even an unknown one, and it
+		// constrains nothing.
 		for j, key := range keys.keys {
 			values, ok := keys.vals[j].scalars()
 			if !ok {
