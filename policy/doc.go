@@ -12,11 +12,19 @@
 // string or an array of strings) and an optional Condition. Principal and
 // NotPrincipal are refused ("Policy document should not specify a
 // principal.") unless Options.ResourcePolicy is set; then they are kept but
-// not evaluated. Unknown elements, duplicate JSON keys (whose meaning would
-// depend on which one wins), wrong types and trailing data are refused with
-// MalformedPolicyDocument's "Syntax errors in policy."; other mistakes carry
-// IAM's own messages (see MalformedError). Size is counted as IAM counts it,
+// not evaluated. Unknown elements, wrong types and trailing data are refused
+// with MalformedPolicyDocument's "Syntax errors in policy."; so are duplicate
+// JSON keys — IAM does not document what it does with them, and a policy
+// whose meaning depends on which duplicate wins is not one to accept. Other
+// mistakes carry IAM's own messages (see MalformedError): a wrong-case Effect
+// or an unparsable condition value "failed legacy parsing", an Action needs a
+// vendor and one colon, a Resource needs a known partition and a service
+// ("arn:aws:s3" is accepted and padded to "arn:aws:s3:*:*:*", as IAM does).
+// Options.RequireVersion2012 adds CreatePolicy's rule that managed policies
+// name Version 2012-10-17. Size is counted as IAM counts it, in characters
 // without whitespace, against Options.MaxSize (default MaxUserInlineSize).
+// Service-specific resource checks (an S3 ARN with a region, IAM resource
+// paths) are not made.
 //
 // # Matching
 //

@@ -172,6 +172,14 @@ func TestParseSize(t *testing.T) {
 	if se.Error() != "Cannot exceed quota for PolicySize: 2048" {
 		t.Errorf("message %q", se.Error())
 	}
+	// Characters, not bytes: 2,000 two-byte characters fit in 2,048.
+	wide := `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("é", 1950) + `"}}`
+	if n := Size([]byte(wide)); n != len(wide)-1950 {
+		t.Fatalf("Size = %d", n)
+	}
+	if _, err := Parse([]byte(wide)); err != nil {
+		t.Fatalf("multi-byte characters counted as bytes: %v", err)
+	}
 	if _, err := ParseWith([]byte(long), Options{MaxSize: MaxManagedSize}); err != nil {
 		t.Fatalf("managed size: %v", err)
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestPatternMatch(t *testing.T) {
-	ctx := newEnv(map[string][]string{"aws:username": {"alice"}, "multi": {"a", "b"}})
+	ctx := newEnv(map[string][]string{"aws:username": {"alice"}, "multi": {"a", "b"}, "star": {"*"}})
 	tests := []struct {
 		pattern, text string
 		fold, vars    bool
@@ -41,6 +41,9 @@ func TestPatternMatch(t *testing.T) {
 		{"${missing}", "", false, true, false},
 		{"${missing, 'dflt'}", "dflt", false, true, true},
 		{"${multi}", "a", false, true, false},
+		// A variable's value is literal text: a user named "*" gets no wildcard.
+		{"arn:aws:s3:::b/${star}/*", "arn:aws:s3:::b/alice/x", false, true, false},
+		{"arn:aws:s3:::b/${star}/*", "arn:aws:s3:::b/*/x", false, true, true},
 		{"${*}", "*", false, true, true},
 		{"${*}", "x", false, true, false},
 		{"${?}${$}", "?$", false, true, true},

@@ -33,7 +33,8 @@ const (
 	EffectDeny  Effect = "Deny"
 )
 
-// A Policy is a parsed policy document. It is immutable after Parse and safe
+// A Policy is a parsed policy document. Only Parse makes a usable Policy (it
+// compiles the patterns Evaluate runs); it is immutable afterwards and safe
 // for concurrent use by any number of Evaluate calls.
 type Policy struct {
 	Version   string // "", Version2012 or Version2008
@@ -88,13 +89,14 @@ type Options struct {
 	RequireVersion2012 bool
 }
 
-// Size is the document's size as IAM counts it: characters other than
-// whitespace.
+// Size is the document's size as IAM counts it: characters (not bytes)
+// other than whitespace.
 func Size(doc []byte) int {
 	n := 0
 	for _, c := range doc {
-		switch c {
-		case ' ', '\t', '\n', '\r':
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c&0xC0 == 0x80: // a UTF-8 continuation byte: part of the character before
 		default:
 			n++
 		}
