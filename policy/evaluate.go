@@ -66,13 +66,13 @@ func Evaluate(policies []*Policy, req Request) Result {
 		}
 		for si := range p.Statement {
 			st := &p.Statement[si]
-			if st.Effect == EffectAllow && allowed.Decision == Allow {
+			if !st.deny && allowed.Decision == Allow {
 				continue // one Allow is enough; only a Deny can change the outcome
 			}
 			if !st.applies(&req, &ctx) {
 				continue
 			}
-			if st.Effect == EffectDeny {
+			if st.deny {
 				return Result{Decision: ExplicitDeny, Policy: pi, Statement: si, Sid: st.Sid}
 			}
 			allowed = Result{Decision: Allow, Policy: pi, Statement: si, Sid: st.Sid}

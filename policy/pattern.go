@@ -312,8 +312,10 @@ func equalFoldASCII(a, b string) bool {
 // key is lower case too (the convention callers should follow) a lookup is
 // one map access, and only otherwise does it scan the context.
 type env struct {
-	vars  map[string][]string
-	mixed bool // some key of vars is not lower case
+	vars map[string][]string
+	// mixed says some key of vars is not lower case; it is worked out on
+	// the first lookup that misses (checked says it has been).
+	mixed, checked bool
 
 	// The last request address parsed, so that the IP conditions of many
 	// statements parse aws:SourceIp once.
@@ -322,6 +324,8 @@ type env struct {
 	ip       netip.Addr
 	ipOK     bool
 }
+
+func newEnv(vars map[string][]string) env { return env{vars: vars} }
 
 // addr parses s as an IP address (IPv4-mapped IPv6 unmapped, zone dropped).
 func (e *env) addr(s string) (netip.Addr, bool) {
@@ -333,27 +337,29 @@ func (e *env) addr(s string) (netip.Addr, bool) {
 	return e.ip, e.ipOK
 }
 
-func newEnv(vars map[string][]string) env {
-	e := env{vars: vars}
-	for k := range vars {
-		for i := 0; i < len(k); i++ {
-			if 'A' <= k[i] && k[i] <= 'Z' {
-				e.mixed = true
-				return e
-			}
-		}
-	}
-	return e
-}
-
 // lookup finds key (lower case) in the context. A key with no values counts
 // as absent.
 func lookup(ctx *env, key string) ([]string, bool) {
 	if ctx == nil {
 		return nil, false
 	}
-	if vals, ok := ctx.vars[key]; ok || !ctx.mixed {
+	if vals, ok := ctx.vars[key]; ok {
 		return vals, len(vals) > 0
+	}
+	if !ctx.checked {
+		ctx.checked = true
+	scan:
+		for k := range ctx.vars {
+			for i := 0; i < len(k); i++ {
+				if 'A' <= k[i] && k[i] <= 'Z' {
+					ctx.mixed = true
+					break scan
+				}
+			}
+		}
+	}
+	if !ctx.mixed {
+		return nil, false
 	}
 	for k, vals := range ctx.vars {
 		if len(k) == len(key) && equalFoldASCII(k, key) {

@@ -56,6 +56,7 @@ type Statement struct {
 	NotResource  []string
 	Condition    []Condition // document order; ANDed
 
+	deny      bool      // Effect is Deny
 	actions   []pattern // compiled Action or NotAction
 	resources []pattern // compiled Resource or NotResource
 }
@@ -214,6 +215,7 @@ func parseStatement(n *node, variables bool, opt Options) (Statement, error) {
 				return st, malformed(msgSyntax, "Effect must be \"Allow\" or \"Deny\"")
 			}
 			st.Effect = Effect(v.str)
+			st.deny = st.Effect == EffectDeny
 			ok = true
 		case "Action":
 			st.Action, ok = v.strings()
