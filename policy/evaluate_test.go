@@ -120,3 +120,25 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// Policies are shared by every request goroutine; run with -race.
+func TestEvaluateConcurrently(t *testing.T) {
+	policies := benchPolicies(t, 3)
+	req := Request{Action: "s3:PutObject", Resource: "arn:aws:s3:::home2/alice/x", Context: map[string][]string{
+		"AWS:username": {"alice"}, "aws:sourceip": {"10.0.0.1"}, "aws:securetransport": {"true"}}}
+	done := make(chan Result)
+	for range 4 {
+		go func() {
+			var r Result
+			for range 200 {
+				r = Evaluate(policies, req)
+			}
+			done <- r
+		}()
+	}
+	for range 4 {
+		if r := <-done; r.Decision != Allow || r.Sid != "Home2" {
+			t.Errorf("got %+v", r)
+		}
+	}
+}
