@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -93,6 +95,7 @@ type Server struct {
 
 	args      []string // extra server flags
 	envCreds  bool
+	tls       bool   // serving HTTPS with a self-signed certificate (withTLS)
 	cfgFile   string // empty AWS config file for client subprocesses
 	credsFile string // empty AWS shared-credentials file
 
@@ -116,6 +119,12 @@ func withArgs(args ...string) serverOption {
 
 // withQuotasOff lifts the per-shard quotas, for load tests.
 func withQuotasOff() serverOption { return withArgs("--quotas", "off") }
+
+// withTLS starts the server with --tls-self-signed: Endpoint is https://,
+// and the health check trusts the generated certificate (CAFile).
+func withTLS() serverOption {
+	return func(s *Server) { s.tls = true; s.args = append(s.args, "--tls-self-signed") }
+}
 
 // withGeneratedCredentials starts the server without CAUDAL_ACCESS_KEY_ID/
 // CAUDAL_SECRET_ACCESS_KEY so that it generates (or reloads) its root key;
@@ -259,6 +268,16 @@ func (s *Server) waitHealthy(done <-chan struct{}) error {
 			return fmt.Errorf("server exited (code %d) before it was healthy", s.ExitCode())
 		default:
 		}
+		if s.tls {
+			// The certificate appears once the server has generated it.
+			tc, err := s.TLSHTTPClient()
+			if err != nil {
+				last = err.Error()
+				time.Sleep(25 * time.Millisecond)
+				continue
+			}
+			client = tc
+		}
 		resp, err := client.Get(s.Endpoint() + "/_caudal/health")
 		if err == nil {
 			resp.Body.Close()
@@ -330,8 +349,35 @@ func findKeyPair(v any) (id, secret string) {
 	return "", ""
 }
 
-// Endpoint is the server's base URL, e.g. http://127.0.0.1:43123.
-func (s *Server) Endpoint() string { return "http://" + s.Addr }
+// Endpoint is the server's base URL, e.g. http://127.0.0.1:43123
+// (https:// withTLS).
+func (s *Server) Endpoint() string {
+	if s.tls {
+		return "https://" + s.Addr
+	}
+	return "http://" + s.Addr
+}
+
+// CAFile is the self-signed certificate a withTLS server generated, the
+// file clients trust (--ca-bundle, verify=).
+func (s *Server) CAFile() string { return filepath.Join(s.Dir, "tls", "cert.pem") }
+
+// TLSHTTPClient is an HTTP client (HTTP/2 and HTTP/1.1) that trusts only
+// CAFile.
+func (s *Server) TLSHTTPClient() (*http.Client, error) {
+	pem, err := os.ReadFile(s.CAFile())
+	if err != nil {
+		return nil, fmt.Errorf("read the server's certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", s.CAFile())
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig:   &tls.Config{RootCAs: pool},
+		ForceAttemptHTTP2: true,
+	}}, nil
+}
 
 // running reports whether the current process is alive.
 func (s *Server) running() bool {

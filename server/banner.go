@@ -3,6 +3,9 @@ package server
 import (
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/caudal/caudal/auth"
@@ -48,6 +51,31 @@ func vhostURL(scheme, addr, url string) string {
 // on every restart. Requests are never logged with their credentials.
 func (s *Server) showSecret() bool { return s.created || s.cfg.ShowSecret }
 
+// selfCommand is how to run this binary again from a shell: its name when
+// PATH finds this very file, else its absolute path.
+func selfCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "caudal"
+	}
+	if found, err := exec.LookPath(filepath.Base(exe)); err == nil {
+		a, err1 := filepath.EvalSymlinks(found)
+		b, err2 := filepath.EvalSymlinks(exe)
+		if err1 == nil && err2 == nil && a == b {
+			return filepath.Base(exe)
+		}
+	}
+	return exe
+}
+
+// shellWord quotes s for a POSIX shell unless it is plain.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+@,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // PrintBanner writes the start-up banner to Config.Log. Its first line,
 // "caudal listening on <url>", is stable: scripts and tests parse it.
 func (s *Server) PrintBanner() {
@@ -58,14 +86,18 @@ func (s *Server) PrintBanner() {
 		quotas = "off"
 	}
 	// Examples carry the secret only when the banner shows it; otherwise
-	// they read it from the environment that `caudal env` prepares.
-	secretArg, envPrefix := secret, fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s ", id, secret)
+	// they read it from the data directory, and still run as printed.
+	cliPrefix := fmt.Sprintf("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s ", id, secret)
+	botoKey := fmt.Sprintf("aws_access_key_id=%q, aws_secret_access_key=%q", id, secret)
+	botoImport := "import boto3"
 	if !s.showSecret() {
-		secretArg, envPrefix = "<secret key>", ""
+		cliPrefix = fmt.Sprintf(`eval "$(%s env --data %s --endpoint %s)" && `, shellWord(selfCommand()), shellWord(s.cfg.DataDir), url)
+		botoImport = fmt.Sprintf("import boto3, json\n  key = json.load(open(%q))  # the root key", CredentialsFile(s.cfg.DataDir))
+		botoKey = `aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]`
 	}
 	caBundle, botoVerify := "", ""
 	if cert := s.CertFile(); cert != "" {
-		caBundle = " --ca-bundle " + cert
+		caBundle = " --ca-bundle " + shellWord(cert)
 		botoVerify = fmt.Sprintf(", verify=%q", cert)
 	}
 	var b strings.Builder
@@ -78,7 +110,7 @@ func (s *Server) PrintBanner() {
 	if s.showSecret() {
 		fmt.Fprintf(&b, "  secret key:    %s\n", secret)
 	} else {
-		fmt.Fprintf(&b, "  secret key:    not shown (eval \"$(caudal env --data %s --endpoint %s)\" exports it; --show-secret prints it here)\n", s.cfg.DataDir, url)
+		fmt.Fprintf(&b, "  secret key:    not shown (in %s; `caudal env` exports it; --show-secret prints it here)\n", CredentialsFile(s.cfg.DataDir))
 	}
 	fmt.Fprintf(&b, "  credentials:   %s\n", s.keyNote)
 	if s.tls != nil {
@@ -96,13 +128,13 @@ func (s *Server) PrintBanner() {
 		fmt.Fprintf(&b, "  curl:      curl --cacert %s %s/_caudal/health\n", cert, url)
 	}
 	fmt.Fprintf(&b, "\nAWS CLI:\n")
-	fmt.Fprintf(&b, "  %saws --endpoint-url %s%s --region us-east-1 kinesis list-streams\n", envPrefix, url, caBundle)
-	fmt.Fprintf(&b, "  %saws --endpoint-url %s%s --region us-east-1 s3 ls\n", envPrefix, url, caBundle)
+	fmt.Fprintf(&b, "  %saws --endpoint-url %s%s --region us-east-1 kinesis list-streams\n", cliPrefix, url, caBundle)
+	fmt.Fprintf(&b, "  %saws --endpoint-url %s%s --region us-east-1 s3 ls\n", cliPrefix, url, caBundle)
 	fmt.Fprintf(&b, "\nboto3:\n")
-	fmt.Fprintf(&b, "  import boto3\n")
-	fmt.Fprintf(&b, "  kinesis = boto3.client(\"kinesis\", endpoint_url=%q, region_name=\"us-east-1\", aws_access_key_id=%q, aws_secret_access_key=%q%s)\n", url, id, secretArg, botoVerify)
+	fmt.Fprintf(&b, "  %s\n", botoImport)
+	fmt.Fprintf(&b, "  kinesis = boto3.client(\"kinesis\", endpoint_url=%q, region_name=\"us-east-1\", %s%s)\n", url, botoKey, botoVerify)
 	fmt.Fprintf(&b, "  print(kinesis.list_streams())\n")
-	fmt.Fprintf(&b, "  s3 = boto3.client(\"s3\", endpoint_url=%q, region_name=\"us-east-1\", aws_access_key_id=%q, aws_secret_access_key=%q%s)\n", url, id, secretArg, botoVerify)
+	fmt.Fprintf(&b, "  s3 = boto3.client(\"s3\", endpoint_url=%q, region_name=\"us-east-1\", %s%s)\n", url, botoKey, botoVerify)
 	fmt.Fprintf(&b, "  print(s3.list_buckets())\n")
 	if s.tls == nil { // the caudal CLI does not take a CA bundle yet
 		fmt.Fprintf(&b, "\ncaudal CLI (reads the key from %s):\n", s.cfg.DataDir)
