@@ -67,14 +67,14 @@ func (f *fakeRunner) Run(ctx context.Context, sql, database string) (*query.Resu
 }
 
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	lake *lake.Lake
 	run  Runner
 	m    *Manager
 }
 
-func newEnv(t *testing.T, run Runner, configure func(*Config)) *env {
+func newEnv(t testing.TB, run Runner, configure func(*Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	lk, err := lake.Open(lake.Config{Dir: filepath.Join(dir, "lake"), NoSync: true})
