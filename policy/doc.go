@@ -46,8 +46,12 @@
 // NotIpAddress (IPv4 and IPv6 CIDR), ArnEquals, ArnLike, ArnNotEquals,
 // ArnNotLike (per ARN component) and Null; each (but Null) with the IfExists
 // suffix and the ForAllValues:/ForAnyValue: qualifiers. BinaryEquals is not
-// supported. Condition keys are case-insensitive. Values of one key are ORed;
-// keys and operators are ANDed. A key missing from the request makes the
+// supported. Condition keys are case-insensitive (give Request.Context keys
+// in lower case and each lookup is one map access). Values of one key are
+// ORed — for a negated operator the key must match none of them — and keys
+// and operators are ANDed. A plain operator on a multivalued key holds when
+// any request value matches (a negated one when none does); the qualifiers
+// ask it of all or any values. A key missing from the request makes the
 // condition false, except for negated operators (true), IfExists (true),
 // ForAllValues (true) and Null — as the "Condition operators" reference says.
 //
