@@ -44,6 +44,7 @@
 //	ids         execution ID -> seq
 //	tokens      ClientRequestToken -> execution ID
 //	pending     execution ID -> "" while it is QUEUED or RUNNING
+//	byworkgroup work group 0x00 seq -> execution ID (ListQueryExecutions)
 //	workgroups  name -> JSON of WorkGroup
 //
 // seq orders executions by submission, so a reverse scan lists newest
@@ -52,6 +53,7 @@
 package execution
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -632,27 +634,26 @@ func (m *Manager) List(wg string, after uint64, limit int) (ids []string, next u
 		if _, err := getWorkGroupTx(tx, wg); err != nil {
 			return err
 		}
-		c := tx.Bucket(bucketExecutions).Cursor()
-		var k, v []byte
-		if after == 0 {
+		// Newest first: walk wg's keys backwards from just below
+		// (wg, after), or from the end of wg's keys on the first page.
+		prefix := append([]byte(wg), 0)
+		from := after
+		if from == 0 {
+			from = ^uint64(0)
+		}
+		c := tx.Bucket(bucketByGroup).Cursor()
+		k, v := c.Seek(groupKey(wg, from))
+		if k == nil {
 			k, v = c.Last()
 		} else {
-			c.Seek(seqKey(after))
 			k, v = c.Prev()
 		}
-		for ; k != nil; k, v = c.Prev() {
-			var e Execution
-			if err := decodeExec(v, &e); err != nil {
-				return err
-			}
-			if e.WorkGroup != wg {
-				continue
-			}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, v = c.Prev() {
 			if len(ids) == limit {
-				next = seqOf(k) + 1 // resume at and below this one
+				next = seqOf(k[len(prefix):]) + 1 // resume at and below this one
 				return nil
 			}
-			ids = append(ids, e.ID)
+			ids = append(ids, string(v))
 		}
 		return nil
 	})

@@ -19,6 +19,7 @@ var (
 	bucketIDs        = []byte("ids")
 	bucketTokens     = []byte("tokens")
 	bucketPending    = []byte("pending")
+	bucketByGroup    = []byte("byworkgroup")
 	bucketWorkGroups = []byte("workgroups")
 	keyFormat        = []byte("format")
 )
@@ -39,7 +40,7 @@ func (m *Manager) initLayout(tx *bolt.Tx) error {
 	} else if err := meta.Put(keyFormat, []byte(strconv.Itoa(formatVersion))); err != nil {
 		return err
 	}
-	for _, b := range [][]byte{bucketExecutions, bucketIDs, bucketTokens, bucketPending, bucketWorkGroups} {
+	for _, b := range [][]byte{bucketExecutions, bucketIDs, bucketTokens, bucketPending, bucketByGroup, bucketWorkGroups} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}
@@ -71,6 +72,12 @@ func (m *Manager) initLayout(tx *bolt.Tx) error {
 	return nil
 }
 
+// groupKey is the byworkgroup key of execution seq of work group wg.
+func groupKey(wg string, seq uint64) []byte {
+	k := append([]byte(wg), 0)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func seqOf(k []byte) uint64 {
@@ -92,6 +99,9 @@ func putExecTx(tx *bolt.Tx, e *Execution, isNew bool) error {
 		}
 		key = seqKey(seq)
 		if err := ids.Put([]byte(e.ID), key); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketByGroup).Put(groupKey(e.WorkGroup, seq), []byte(e.ID)); err != nil {
 			return err
 		}
 	} else {
