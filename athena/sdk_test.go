@@ -68,7 +68,7 @@ func TestSDKStartPollPaginate(t *testing.T) {
 	if x.Status.State != types.QueryExecutionStateSucceeded {
 		t.Fatalf("%s: %s", x.Status.State, aws.ToString(x.Status.StateChangeReason))
 	}
-	if x.StatementType != types.StatementTypeDml || *x.WorkGroup != "primary" || *x.QueryExecutionContext.Database != "default" ||
+	if x.StatementType != types.StatementTypeDml || *x.WorkGroup != "primary" || x.QueryExecutionContext.Database != nil || *x.QueryExecutionContext.Catalog != "awsdatacatalog" ||
 		*x.ResultConfiguration.OutputLocation != "s3://results/athena/"+id+".csv" ||
 		*x.EngineVersion.EffectiveEngineVersion != "Athena engine version 3" || x.Status.SubmissionDateTime == nil ||
 		x.Status.CompletionDateTime == nil || *x.Statistics.DataScannedInBytes <= 0 || x.Statistics.TotalExecutionTimeInMillis == nil {

@@ -136,7 +136,7 @@ type Execution struct {
 	ID                 string         `json:"ID"`
 	Query              string         `json:"Query"`
 	StatementType      string         `json:"StatementType"` // DDL, DML or UTILITY
-	Database           string         `json:"Database,omitempty"`
+	Database           string         `json:"Database,omitempty"` // as requested; "" runs in "default"
 	Catalog            string         `json:"Catalog,omitempty"`
 	WorkGroup          string         `json:"WorkGroup"`
 	OutputLocation     string         `json:"OutputLocation"` // s3://bucket/prefix/<ID>.csv
@@ -340,9 +340,6 @@ func resultExt(statementType string) string {
 func (m *Manager) Start(in StartInput) (string, error) {
 	if in.WorkGroup == "" {
 		in.WorkGroup = PrimaryWorkGroup
-	}
-	if in.Database == "" {
-		in.Database = query.DefaultDatabase
 	}
 	m.mu.Lock()
 	if m.closed {
