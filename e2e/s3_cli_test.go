@@ -7,9 +7,11 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -101,6 +103,23 @@ func (g cliGen) ok3(t *testing.T, s *Server, args ...string) string {
 	return out
 }
 
+// pipe runs a command with stdin as its input and returns its stdout; it
+// must succeed.
+func (g cliGen) pipe(t *testing.T, s *Server, stdin []byte, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, g.aws, append([]string{"--endpoint-url", s.Endpoint()}, args...)...)
+	cmd.Env = cliEnv(s)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("aws %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.Bytes()
+}
+
 // transferLines counts the "upload:"/"download:" lines a transfer printed.
 func transferLines(out, verb string) []string {
 	var lines []string
@@ -122,7 +141,6 @@ func TestE2ES3CLI(t *testing.T) {
 			t.Parallel()
 			s := startServer(t)
 			c := s.S3Client(t)
-			ctx := ctxT(t)
 			dir := t.TempDir()
 			const bucket = "cli-bucket"
 			u := "s3://" + bucket
@@ -137,7 +155,7 @@ func TestE2ES3CLI(t *testing.T) {
 			s3WriteTree(t, filepath.Join(dir, "src"), map[string][]byte{"small.txt": small, "big.bin": big})
 			g.ok3(t, s, "s3", "cp", filepath.Join(dir, "src", "small.txt"), u+"/one/small.txt")
 			g.ok3(t, s, "s3", "cp", filepath.Join(dir, "src", "big.bin"), u+"/one/big.bin")
-			head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("one/big.bin")})
+			head, err := c.HeadObject(ctxT(t), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("one/big.bin")})
 			if err != nil {
 				t.Fatalf("HeadObject one/big.bin: %v", err)
 			}
@@ -148,6 +166,14 @@ func TestE2ES3CLI(t *testing.T) {
 			g.ok3(t, s, "s3", "cp", u+"/one/small.txt", filepath.Join(dir, "down", "small.txt"))
 			s3SameFile(t, "s3 cp down of the 9 MiB object", filepath.Join(dir, "down", "big.bin"), big)
 			s3SameFile(t, "s3 cp down of the small object", filepath.Join(dir, "down", "small.txt"), small)
+
+			// cp from stdin (size unknown: a multipart upload of 8 MiB chunks)
+			// and to stdout.
+			piped := randomBytes(64, 9<<20+77)
+			g.pipe(t, s, piped, "s3", "cp", "-", u+"/one/piped.bin")
+			if out := g.pipe(t, s, nil, "s3", "cp", u+"/one/piped.bin", "-"); !bytes.Equal(out, piped) {
+				t.Errorf("s3 cp - (stdin) then s3 cp … - (stdout): %d bytes that differ from the %d piped in", len(out), len(piped))
+			}
 
 			// cp --recursive up and down.
 			tree := filepath.Join(dir, "tree")
@@ -192,11 +218,11 @@ func TestE2ES3CLI(t *testing.T) {
 			// one with a multipart upload of UploadPartCopy ranges.
 			g.ok3(t, s, "s3", "cp", "--recursive", u+"/one/", u+"/copied/")
 			for key, want := range map[string][]byte{"copied/small.txt": small, "copied/big.bin": big} {
-				if got, _, err := getBytes(ctx, c, bucket, key); err != nil || !bytes.Equal(got, want) {
+				if got, _, err := getBytes(ctxT(t), c, bucket, key); err != nil || !bytes.Equal(got, want) {
 					t.Errorf("after s3 cp --recursive s3→s3: %s is %d bytes (%v), want the %d of the source", key, len(got), err, len(want))
 				}
 			}
-			if head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("copied/big.bin")}); err != nil {
+			if head, err := c.HeadObject(ctxT(t), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("copied/big.bin")}); err != nil {
 				t.Errorf("HeadObject copied/big.bin: %v", err)
 			} else if !strings.HasSuffix(aws.ToString(head.ETag), `-2"`) {
 				t.Errorf("s3 cp s3→s3 of 9 MiB: ETag %s, want a 2-part multipart ETag (UploadPartCopy)", aws.ToString(head.ETag))
