@@ -271,3 +271,50 @@ func TestTLSBanner(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSSlowBodyIsCutOverHTTP2: the body pace holds per stream over
+// HTTP/2 too (through the stream's read deadline).
+func TestTLSSlowBodyIsCutOverHTTP2(t *testing.T) {
+	s := startTest(t, Config{TLSSelfSigned: true, bodyPace: testPace})
+	pr, pw := io.Pipe()
+	sent := make(chan int, 1)
+	stop := make(chan struct{})
+	go func() {
+		n := 0
+		defer func() { sent <- n }()
+		for n < 100000 {
+			select {
+			case <-stop:
+				pw.Close()
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			if _, err := pw.Write([]byte("a")); err != nil {
+				return
+			}
+			n++
+		}
+		pw.Close()
+	}()
+	// Kinesis reads the whole body before it authenticates, so only the
+	// pace can end this request.
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", pr)
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecord")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	c := trustingClient(t, s.CertFile(), true)
+	c.Timeout = 20 * time.Second
+	resp, err := c.Do(req)
+	close(stop)
+	n := <-sent
+	if err == nil {
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 {
+			t.Errorf("PUT spoke %s, want HTTP/2", resp.Proto)
+		}
+	} else if strings.Contains(err.Error(), "Timeout") {
+		t.Fatalf("trickling HTTP/2 body was not cut: %v", err)
+	}
+	if n >= 100000 {
+		t.Fatal("the whole trickled body was accepted")
+	}
+}
