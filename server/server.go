@@ -155,10 +155,13 @@ func Start(cfg Config) (*Server, error) {
 		// and paced, and event streams (SubscribeToShard) legitimately
 		// last minutes.
 		IdleTimeout: 2 * time.Minute,
-		// AWS refuses header sections past about 8 KiB (S3's
-		// RequestHeaderSectionTooLarge); 64 KiB leaves room for long
-		// presigned queries and metadata while bounding memory. Past it
-		// net/http answers 431 before any handler runs.
+		// S3 refuses header sections past 8 KiB with a 400
+		// RequestHeaderSectionTooLarge (S3 error code list, ErrorResponses
+		// in the S3 API reference; answers quote MaxSizeAllowed 8192).
+		// 64 KiB is more lenient, for long presigned queries and
+		// metadata, while bounding memory; past it net/http answers 431
+		// before any handler runs (TestOversizedHeaderIs431). The same
+		// bound caps HTTP/2 header lists.
 		MaxHeaderBytes: 64 << 10,
 		HTTP2: &http.HTTP2Config{
 			// An HTTP/2 client that stops reading its answers is cut
