@@ -137,9 +137,10 @@ func (l *tlsListener) acceptLoop() {
 	for {
 		c, err := l.inner.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				// Transient (as net/http treats it): back off and retry.
+			var temp interface{ Temporary() bool }
+			if errors.As(err, &temp) && temp.Temporary() {
+				// Transient, such as EMFILE when descriptors run out (as
+				// net/http's Serve treats it): back off and retry.
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
 				select {
 				case <-time.After(backoff):
