@@ -129,7 +129,7 @@ func compileCondition(operator, key string, values []string, variables bool) (Co
 	}
 	// IAM accepts keys without a vendor prefix ("a") and empty value lists;
 	// with no values a positive operator matches nothing.
-	c.c.spec, c.c.key = spec, strings.ToLower(key)
+	c.c.spec, c.c.key = spec, intern(strings.ToLower(key))
 	plain := compileOptions{variables: variables}
 	glob := compileOptions{variables: variables, wildcards: true}
 	for _, v := range values {

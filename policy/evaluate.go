@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // Request is what a policy decides on.
 type Request struct {
 	// Action is "service:Operation", e.g. "kinesis:PutRecord"; compared
@@ -60,6 +62,7 @@ func (r Result) Allowed() bool { return r.Decision == Allow }
 func Evaluate(policies []*Policy, req Request) Result {
 	allowed := Result{Decision: ImplicitDeny, Policy: -1, Statement: -1}
 	ctx := newEnv(req.Context)
+	vendor, _, _ := strings.Cut(req.Action, ":")
 	for pi, p := range policies {
 		if p == nil {
 			continue
@@ -69,7 +72,7 @@ func Evaluate(policies []*Policy, req Request) Result {
 			if !st.deny && allowed.Decision == Allow {
 				continue // one Allow is enough; only a Deny can change the outcome
 			}
-			if !st.applies(&req, &ctx) {
+			if !st.applies(&req, vendor, &ctx) {
 				continue
 			}
 			if st.deny {
@@ -83,7 +86,21 @@ func Evaluate(policies []*Policy, req Request) Result {
 
 // applies reports whether the statement matches the request: its action,
 // its resource and all its conditions.
-func (st *Statement) applies(req *Request, ctx *env) bool {
+func (st *Statement) applies(req *Request, vendor string, ctx *env) bool {
+	if st.vendors != nil {
+		// An action matching "kinesis:Put*" starts with "kinesis:", so its
+		// service is "kinesis": other services need not try the patterns.
+		known := false
+		for _, v := range st.vendors {
+			if equalFoldASCII(v, vendor) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return false
+		}
+	}
 	matched := false
 	for i := range st.actions {
 		if st.actions[i].match(req.Action, true, nil) {

@@ -3,6 +3,7 @@ package policy
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -92,6 +93,8 @@ func FuzzEvaluate(f *testing.F) {
 	for _, s := range seedPolicies(f) {
 		f.Add(s, "kinesis:PutRecord", "arn:aws:kinesis:us-east-1:000000000000:stream/alice-1", "aws:username", "alice")
 		f.Add(s, "s3:GetObject", "arn:aws:s3:::b/alice/x", "aws:SourceIp", "10.1.2.3")
+		f.Add(s, "S3:getobject", "arn:aws:s3:::b/alice/x", "aws:username", "alice")
+		f.Add(s, "kinesis", "*", "aws:username", "alice")
 	}
 	f.Fuzz(func(t *testing.T, doc []byte, action, resource, key, value string) {
 		p, err := ParseWith(doc, Options{MaxSize: MaxRoleInlineSize})
@@ -107,6 +110,14 @@ func FuzzEvaluate(f *testing.F) {
 			if (r.Decision == Allow) != (st.Effect == EffectAllow) || st.Sid != r.Sid || r.Policy != 0 {
 				t.Fatalf("result %+v names statement %+v", r, st)
 			}
+		}
+		// The service prefilter never changes a decision.
+		unfiltered := &Policy{Version: p.Version, Statement: slices.Clone(p.Statement)}
+		for i := range unfiltered.Statement {
+			unfiltered.Statement[i].vendors = nil
+		}
+		if u := Evaluate([]*Policy{unfiltered}, req); u != r {
+			t.Fatalf("with the service prefilter %+v, without %+v", r, u)
 		}
 		if d := Evaluate([]*Policy{p, denyAll}, req).Decision; d != ExplicitDeny {
 			t.Fatalf("with Deny *: %v", d)

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"unicode/utf8"
+	"unique"
 )
 
 // A pattern is a compiled Action, Resource or condition value: literal text,
@@ -158,7 +159,7 @@ func parseVariable(body string) (atom, bool) {
 	if key == "" || strings.ContainsAny(key, "${} '") {
 		return atom{}, false
 	}
-	return atom{kind: atomVar, text: strings.ToLower(key), def: def, hasDef: hasDef}, true
+	return atom{kind: atomVar, text: intern(strings.ToLower(key)), def: def, hasDef: hasDef}, true
 }
 
 // literal returns the pattern's text when it is exact.
@@ -289,6 +290,9 @@ func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	if a == b {
+		return true // the usual case: the request spells the action as the policy does
+	}
 	for i := 0; i < len(a); i++ {
 		x, y := a[i], b[i]
 		if x == y {
@@ -323,6 +327,18 @@ type env struct {
 	ipText   string
 	ip       netip.Addr
 	ipOK     bool
+
+	// A few recent lookups. Parse interns condition and variable keys, so
+	// the same key in different policies shares its bytes and the string
+	// comparison below stops at the pointer check.
+	recent     [4]recentLookup
+	recentNext int
+}
+
+type recentLookup struct {
+	key     string
+	vals    []string
+	present bool
 }
 
 func newEnv(vars map[string][]string) env { return env{vars: vars} }
@@ -337,12 +353,28 @@ func (e *env) addr(s string) (netip.Addr, bool) {
 	return e.ip, e.ipOK
 }
 
+// intern returns the canonical copy of a condition key (see env.recent).
+// unique lets the copies be collected once no policy holds them.
+func intern(key string) string { return unique.Make(key).Value() }
+
 // lookup finds key (lower case) in the context. A key with no values counts
 // as absent.
 func lookup(ctx *env, key string) ([]string, bool) {
 	if ctx == nil {
 		return nil, false
 	}
+	for i := range ctx.recent {
+		if r := &ctx.recent[i]; r.key == key && key != "" {
+			return r.vals, r.present
+		}
+	}
+	vals, present := ctx.lookupMap(key)
+	ctx.recent[ctx.recentNext] = recentLookup{key: key, vals: vals, present: present}
+	ctx.recentNext = (ctx.recentNext + 1) % len(ctx.recent)
+	return vals, present
+}
+
+func (ctx *env) lookupMap(key string) ([]string, bool) {
 	if vals, ok := ctx.vars[key]; ok {
 		return vals, len(vals) > 0
 	}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -56,8 +57,13 @@ type Statement struct {
 	NotResource  []string
 	Condition    []Condition // document order; ANDed
 
-	deny      bool      // Effect is Deny
-	actions   []pattern // compiled Action or NotAction
+	deny    bool      // Effect is Deny
+	actions []pattern // compiled Action or NotAction
+	// vendors, when not nil, lists (lower case) the service prefixes of all
+	// Action patterns: a request whose service is not among them cannot
+	// match, and Evaluate skips the statement without trying the patterns.
+	// It is nil when some pattern's service has a wildcard, and for NotAction.
+	vendors   []string
 	resources []pattern // compiled Resource or NotResource
 }
 
@@ -281,6 +287,9 @@ func parseStatement(n *node, variables bool, opt Options) (Statement, error) {
 		}
 		st.actions = append(st.actions, compilePattern(a, compileOptions{wildcards: true}))
 	}
+	if !hasNotAction {
+		st.vendors = literalVendors(actions)
+	}
 	resources := st.Resource
 	if hasNotResource {
 		resources = st.NotResource
@@ -318,6 +327,23 @@ func checkAction(a string) error {
 		}
 	}
 	return nil
+}
+
+// literalVendors returns the lower-cased service prefixes of actions, or
+// nil when one of them ("*", "s3*:Get") could match any service.
+func literalVendors(actions []string) []string {
+	var vendors []string
+	for _, a := range actions {
+		vendor, _, ok := strings.Cut(a, ":")
+		if !ok || strings.ContainsAny(vendor, "*?") {
+			return nil
+		}
+		vendor = strings.ToLower(vendor)
+		if !slices.Contains(vendors, vendor) {
+			vendors = append(vendors, vendor)
+		}
+	}
+	return vendors
 }
 
 // partitions are the AWS partitions a Resource ARN may name.
