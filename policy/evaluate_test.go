@@ -93,8 +93,14 @@ func TestEvaluateBenchRequests(t *testing.T) {
 }
 
 // BenchmarkEvaluate: 10 policies × 5 statements, typical requests. Every
-// statement is visited: the Deny statements must be checked even after an
-// Allow matched.
+// Deny statement is visited, even after an Allow matched.
+//
+// Measured 2026-11-26 with valgrind --tool=cachegrind (instruction counts do
+// not depend on load; the shared 2-core AMD EPYC VM ran at load 5–11, which
+// made ns/op swing between 2.4 and 10 µs): ~21,800 instructions per
+// Evaluate for kinesis:PutRecord, ~20,300 for s3:PutObject, ~18,900 for the
+// implicitly denied s3:GetObject — about 100 instructions to skip a
+// statement of another service and 400–600 for a Deny with a condition.
 func BenchmarkEvaluate(b *testing.B) {
 	policies := benchPolicies(b, 10)
 	for _, req := range benchRequests {
