@@ -3,14 +3,17 @@
 // One port speaks HTTP/1.1 and unencrypted HTTP/2 (h2c), or, with TLS
 // configured, HTTPS only (HTTP/2 or HTTP/1.1 by ALPN; listener.go shows the
 // connection stack). Requests are
-// routed by X-Amz-Target to the JSON/CBOR services (Kinesis today), by
+// routed by X-Amz-Target to the JSON/CBOR services (Kinesis, Glue,
+// Athena), by
 // path to caudal's own endpoints under /_caudal/ (a prefix no S3 bucket
 // name can take), and everything else to the S3 REST API (package s3api,
 // over the lake engine), path-style or virtual-host-style under
 // "<bucket>.localhost". Every service request is SigV4-verified against
 // the root key before any engine sees it.
 //
-// Glue (X-Amz-Target AWSGlue.*) serves the catalog kept under <data>/catalog.
+// Glue serves the catalog kept under <data>/catalog; Athena runs SQL on
+// DuckDB over the lake (package query) and keeps its query history under
+// <data>/athena. engines.go opens and closes the engines in order.
 //
 // Lifecycle: Run listens first (so /_caudal/health can answer 503 while
 // recovery runs), then opens the engines, flips to ready, prints the
@@ -31,11 +34,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/caudal/caudal/athena"
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
+	"github.com/caudal/caudal/execution"
 	"github.com/caudal/caudal/glue"
 	"github.com/caudal/caudal/kinesis"
 	"github.com/caudal/caudal/lake"
+	"github.com/caudal/caudal/query"
 	"github.com/caudal/caudal/s3api"
 	"github.com/caudal/caudal/stream"
 )
@@ -58,9 +64,11 @@ type Server struct {
 	// stopping is set when Shutdown begins; health reports 503 from then.
 	stopping atomic.Bool
 
-	engine *stream.Engine   // nil until open; owned by the Shutdown path
-	lake   *lake.Lake       // nil until open; owned by the Shutdown path
-	cat    *catalog.Catalog // nil until open; owned by the Shutdown path
+	engine *stream.Engine     // nil until open; owned by the Shutdown path
+	lake   *lake.Lake         // nil until open; owned by the Shutdown path
+	cat    *catalog.Catalog   // nil until open; owned by the Shutdown path
+	sql    *query.Engine      // nil until open; owned by the Shutdown path
+	execs  *execution.Manager // nil until open; owned by the Shutdown path
 	// s3 serves the S3 REST API; nil until the lake is open (the router
 	// answers 503 until then).
 	s3 atomic.Pointer[s3api.Handler]
@@ -71,17 +79,6 @@ type Server struct {
 	shutOnce sync.Once
 	shutErr  error
 }
-
-// StreamsDir is where the stream engine keeps its state inside a data dir.
-func StreamsDir(dataDir string) string { return filepath.Join(dataDir, "streams") }
-
-// LakeDir is where the lake (S3 buckets and objects) lives inside a data
-// dir.
-func LakeDir(dataDir string) string { return filepath.Join(dataDir, "lake") }
-
-// CatalogDir is where the catalog (Glue databases, tables, partitions)
-// lives inside a data dir.
-func CatalogDir(dataDir string) string { return filepath.Join(dataDir, "catalog") }
 
 // Start validates cfg, loads or creates the root key, starts serving and
 // opens the engines. It returns once the server is ready (health answers
@@ -174,45 +171,25 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.beforeOpen != nil {
 		cfg.beforeOpen(ln.Addr().String())
 	}
-	engine, err := stream.Open(stream.Config{
-		Dir:       StreamsDir(cfg.DataDir),
-		AccountID: cfg.AccountID,
-		Quotas:    !cfg.QuotasOff,
-		Sync:      syncMode,
-	})
-	if err != nil {
+	if err := s.openEngines(syncMode); err != nil {
 		s.http.Close()
-		return nil, fmt.Errorf("open stream engine: %w", err)
+		s.closeEngines()
+		return nil, err
 	}
-	s.engine = engine
-	lk, err := lake.Open(lake.Config{
-		Dir: LakeDir(cfg.DataDir),
-		// The lake has no interval mode: "interval" keeps it durable;
-		// only "never" trades durability for speed.
-		NoSync: cfg.Fsync == "never",
-	})
-	if err != nil {
-		s.http.Close()
-		engine.Close()
-		return nil, fmt.Errorf("open lake: %w", err)
-	}
-	s.lake = lk
-	cat, err := catalog.Open(catalog.Config{Dir: CatalogDir(cfg.DataDir), NoSync: cfg.Fsync == "never"})
-	if err != nil {
-		s.http.Close()
-		engine.Close()
-		lk.Close()
-		return nil, fmt.Errorf("open catalog: %w", err)
-	}
-	s.cat = cat
 	s.s3.Store(s3api.New(s3api.Config{
-		Lake:   lk,
+		Lake:   s.lake,
 		Secret: s.key.Secret,
 		Log:    cfg.Log,
+		// <bucket>.s3.localhost as well as <bucket>.localhost: OpenSSL
+		// clients (curl, Python) do not match the certificate name
+		// *.localhost (a wildcard needs two labels after it), but do
+		// match *.s3.localhost (tls.go).
+		HostSuffixes: []string{"localhost", "s3.localhost"},
 	}))
 	s.services.Store(&[]jsonService{
-		s.newJSONService(kinesis.New(engine, cfg.AccountID), "kinesis"),
-		s.newJSONService(glue.New(cat, cfg.AccountID), glue.SigningName),
+		s.newJSONService(kinesis.New(s.engine, cfg.AccountID), "kinesis"),
+		s.newJSONService(glue.New(s.cat, cfg.AccountID), glue.SigningName),
+		s.newJSONService(athena.New(s.execs, s.cat, cfg.AccountID), athena.SigningName),
 	})
 	started = true
 	return s, nil
@@ -270,21 +247,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 		s.http.Close()
 		waitTimeout(&s.inflight, 2*time.Second)
 	}
-	if s.engine != nil {
-		if err := s.engine.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close stream engine: %w", err))
-		}
-	}
-	if s.lake != nil {
-		if err := s.lake.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close lake: %w", err))
-		}
-	}
-	if s.cat != nil {
-		if err := s.cat.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close catalog: %w", err))
-		}
-	}
+	errs = append(errs, s.closeEngines()...)
 	if err := s.lock.release(); err != nil {
 		errs = append(errs, fmt.Errorf("release data directory lock: %w", err))
 	}
