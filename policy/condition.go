@@ -281,7 +281,7 @@ func (c *compiledCondition) matchesAny(v string, ctx *env) bool {
 		}
 	case famBool:
 		for _, want := range c.bools {
-			if strings.EqualFold(want, v) {
+			if equalFoldASCII(want, v) { // ASCII only: "ſ" must not pass for "s"
 				return true
 			}
 		}

@@ -103,7 +103,7 @@ func (st *Statement) applies(req *Request, vendor string, ctx *env) bool {
 	}
 	matched := false
 	for i := range st.actions {
-		if st.actions[i].match(req.Action, true, nil) {
+		if a := &st.actions[i]; a.any || a.match(req.Action, true, nil) {
 			matched = true
 			break
 		}
@@ -116,7 +116,7 @@ func (st *Statement) applies(req *Request, vendor string, ctx *env) bool {
 	if len(st.resources) > 0 {
 		matched = false
 		for i := range st.resources {
-			if st.resources[i].match(req.Resource, false, ctx) {
+			if r := &st.resources[i]; r.any || r.match(req.Resource, false, ctx) {
 				matched = true
 				break
 			}

@@ -97,8 +97,8 @@ func TestEvaluateBenchRequests(t *testing.T) {
 //
 // Measured 2026-11-26 with valgrind --tool=cachegrind (instruction counts do
 // not depend on load; the shared 2-core AMD EPYC VM ran at load 5–11, which
-// made ns/op swing between 2.4 and 10 µs): ~21,800 instructions per
-// Evaluate for kinesis:PutRecord, ~20,300 for s3:PutObject, ~18,900 for the
+// made ns/op swing between 2.4 and 10 µs): ~21,000 instructions per
+// Evaluate for kinesis:PutRecord, ~19,600 for s3:PutObject, ~18,200 for the
 // implicitly denied s3:GetObject — about 100 instructions to skip a
 // statement of another service and 400–600 for a Deny with a condition.
 func BenchmarkEvaluate(b *testing.B) {

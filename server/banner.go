@@ -40,6 +40,11 @@ func vhostURL(scheme, addr, url string) string {
 	if err != nil {
 		return url
 	}
+	if scheme == "https" {
+		// What the certificate names in a way every client accepts
+		// (certHosts).
+		return scheme + "://<bucket>.s3.localhost:" + port
+	}
 	return scheme + "://<bucket>.localhost:" + port
 }
 

@@ -92,11 +92,13 @@ func loadTLS(cfg Config, bound net.Addr) (*serverTLS, error) {
 }
 
 // certHosts lists the names a self-signed certificate must carry: the
-// loopback names (and *.localhost, for virtual-host-style S3 buckets),
+// loopback names (and *.localhost and *.s3.localhost, for virtual-host-style
+// S3 buckets: Go matches the first, OpenSSL only the second, since its
+// wildcards need two labels after them),
 // the host of the listen address, the bound IP, and the machine's name
 // when listening on every interface.
 func certHosts(listen string, bound net.Addr) []string {
-	hosts := []string{"localhost", "*.localhost", "127.0.0.1", "::1"}
+	hosts := []string{"localhost", "*.localhost", "*.s3.localhost", "127.0.0.1", "::1"}
 	add := func(h string) {
 		if h != "" && !slices.Contains(hosts, h) {
 			hosts = append(hosts, h)

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"io"
@@ -15,7 +16,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // trustingClient is an HTTPS client that trusts only certFile; http2
@@ -149,7 +152,7 @@ func TestTLSCertificateReusedAndRenewed(t *testing.T) {
 	if err != nil || !strings.Contains(note, "generated on first start") {
 		t.Fatalf("first selfSigned: %v (%s)", err, note)
 	}
-	for _, h := range []string{"localhost", "bucket.localhost", "127.0.0.1", "::1"} {
+	for _, h := range []string{"localhost", "bucket.localhost", "bucket.s3.localhost", "127.0.0.1", "::1"} {
 		if err := first.Leaf.VerifyHostname(h); err != nil {
 			t.Errorf("certificate does not name %s: %v", h, err)
 		}
@@ -264,7 +267,7 @@ func TestTLSBanner(t *testing.T) {
 		`verify="` + cert + `"`,
 		"curl --cacert " + cert,
 		"RootCAs",
-		"https://<bucket>.localhost:",
+		"https://<bucket>.s3.localhost:",
 	} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("TLS banner lacks %q:\n%s", want, banner)
@@ -316,5 +319,41 @@ func TestTLSSlowBodyIsCutOverHTTP2(t *testing.T) {
 	}
 	if n >= 100000 {
 		t.Fatal("the whole trickled body was accepted")
+	}
+}
+
+// TestTLSVirtualHostS3: <bucket>.s3.localhost over TLS verifies against the
+// generated certificate and names the bucket.
+func TestTLSVirtualHostS3(t *testing.T) {
+	s := startTest(t, Config{TLSSelfSigned: true})
+	_, port, _ := net.SplitHostPort(s.Addr())
+	hc := trustingClient(t, s.CertFile(), true)
+	hc.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, s.Addr())
+	}
+	k := s.Key()
+	c := s3.New(s3.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String("https://s3.localhost:" + port), HTTPClient: hc,
+		Credentials: credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, ""),
+	})
+	ctx := ctxT(t)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("vhost")}); err != nil {
+		t.Fatalf("CreateBucket at vhost.s3.localhost: %v", err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vhost"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatalf("PutObject at vhost.s3.localhost: %v", err)
+	}
+	// The same object path-style: the virtual host named bucket vhost.
+	path := s3.New(c.Options(), func(o *s3.Options) {
+		o.BaseEndpoint, o.UsePathStyle = aws.String(s.URL()), true
+	})
+	out, err := path.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vhost"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatalf("path-style GET of the object put at vhost.s3.localhost: %v", err)
+	}
+	got, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if string(got) != "v" {
+		t.Errorf("path-style GET = %q, want %q", got, "v")
 	}
 }
