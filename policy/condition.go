@@ -375,23 +375,12 @@ func parsePrefix(s string) (netip.Prefix, bool) {
 // inside a policy variable (${aws:username}) do not split. A value with fewer
 // than six components is returned whole and matched as one glob.
 func splitARN(s string, variables bool) []string {
-	parts := make([]string, 0, 6)
-	start, depth := 0, 0
-	for i := 0; i < len(s) && len(parts) < 5; i++ {
-		switch {
-		case variables && s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
-			depth++
-		case depth > 0 && s[i] == '}':
-			depth--
-		case depth == 0 && s[i] == ':':
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	if len(parts) < 5 {
+	parts := splitAll(s, variables)
+	if len(parts) < 6 {
 		return []string{s}
 	}
-	return append(parts, s[start:])
+	// The resource component keeps its colons.
+	return append(parts[:5], strings.Join(parts[5:], ":"))
 }
 
 // matchARN matches request ARN v against a compiled policy ARN component by

@@ -61,6 +61,7 @@ func TestParseMalformed(t *testing.T) {
 		{"action without vendor", `{"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`, msgVendor},
 		{"action not a string", `{"Statement":{"Effect":"Allow","Action":["s3:*",1],"Resource":"*"}}`, msgSyntax},
 		{"resource not an arn", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"bucket"}}`, `Resource bucket must be in ARN format or "*".`},
+		{"resource colon only in a variable", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"${:"}}`, `Resource ${: must be in ARN format or "*".`},
 		{"resource empty", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":""}}`, `Resource  must be in ARN format or "*".`},
 		{"resource bad partition", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:error:s3:::b"}}`, `Partition "error" is not valid for resource "arn:error:s3:::b".`},
 		{"resource without arn prefix", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"aws:s3:::example_bucket"}}`, `Partition "s3" is not valid for resource "arn:s3:::example_bucket:*".`},

@@ -364,6 +364,9 @@ func checkResource(r string, variables bool) (string, error) {
 		return "", &MalformedError{Message: "Resource " + r + " must be in ARN format or \"*\".", Reason: "resource " + r}
 	}
 	parts := splitAll(r, variables)
+	if len(parts) < 2 { // every colon is inside a ${…}
+		return "", &MalformedError{Message: "Resource " + r + " must be in ARN format or \"*\".", Reason: "resource " + r}
+	}
 	partition := parts[1]
 	if !partitions[partition] && !strings.ContainsAny(partition, "*?") {
 		shown := append([]string{"arn"}, parts[1:]...)
@@ -391,17 +394,19 @@ func checkResource(r string, variables bool) (string, error) {
 	return r, nil
 }
 
-// splitAll splits at every colon outside policy variables.
+// splitAll splits at every colon outside policy variables. Like
+// compilePattern, it takes "${" as a variable only when a "}" closes it.
 func splitAll(s string, variables bool) []string {
 	var parts []string
-	start, depth := 0, 0
+	start := 0
 	for i := 0; i < len(s); i++ {
-		switch {
-		case variables && s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
-			depth++
-		case depth > 0 && s[i] == '}':
-			depth--
-		case depth == 0 && s[i] == ':':
+		if variables && strings.HasPrefix(s[i:], "${") {
+			if end := strings.IndexByte(s[i:], '}'); end > 0 {
+				i += end
+				continue
+			}
+		}
+		if s[i] == ':' {
 			parts = append(parts, s[start:i])
 			start = i + 1
 		}
