@@ -177,6 +177,7 @@ func (h *Handler) writeError(q *request, e *Error) {
 	if q.rw.wrote {
 		panic(http.ErrAbortHandler)
 	}
+	drainUnread(q)
 	hdr := q.rw.Header()
 	hdr.Set("Content-Type", "application/xml")
 	if q.r.Method == http.MethodHead {
@@ -197,4 +198,28 @@ func (h *Handler) writeError(q *request, e *Error) {
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
 	q.rw.WriteHeader(e.Status)
 	q.rw.Write(b)
+}
+
+// maxDrainBytes bounds how much of an unread request body an error answer
+// reads and discards first; a bigger remainder is cut off with the
+// connection. 16 MiB covers single PUTs and upload parts of the usual
+// sizes (SDK part sizes are 5–16 MiB).
+const maxDrainBytes = 16 << 20
+
+// drainUnread reads and discards what is left of the request body before
+// an error answer. Some clients (the Go SDK, whose requests net/http's
+// transport treats as HTTP/1.0 for "Expect: 100-continue") write the whole
+// body without waiting for 100 Continue; if the server answered and closed
+// with that body unread, the close resets the connection under the
+// client's write and the client reports "connection reset by peer"
+// instead of the S3 error. Reading the body first makes net/http send 100
+// Continue to clients that wait for it, which RFC 9110 §10.1.1 allows.
+// A client that trickles is cut off by the server's body pace
+// (server/bodypace.go), so draining cannot hold a handler indefinitely.
+func drainUnread(q *request) {
+	body := q.r.Body
+	if body == nil || body == http.NoBody || q.r.ContentLength > maxDrainBytes {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, body, maxDrainBytes)
 }
