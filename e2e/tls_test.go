@@ -211,6 +211,12 @@ func TestE2ETLS(t *testing.T) {
 			t.Errorf("the restart's banner does not say the certificate was reused:\n%s", tail(s.Stdout(), 4<<10))
 		}
 	})
+
+	// The key came from the environment, so no banner shows its secret,
+	// and no request (good, or refused for a missing certificate) logs it.
+	if strings.Contains(s.Stdout()+s.Stderr(), s.SecretAccessKey) {
+		t.Error("the server printed the root secret access key")
+	}
 }
 
 // runClient runs a client subprocess with the server's credentials and
