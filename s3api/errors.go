@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/caudal/caudal/lake"
@@ -148,6 +149,10 @@ func (h *Handler) toError(q *request, err error) *Error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		// The client sent less than it announced (or hung up mid-body).
 		return errIncompleteBody()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// The server's body pace cut a client that stopped sending.
+		return newError("RequestTimeout", http.StatusBadRequest,
+			"Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 	case errors.Is(err, context.Canceled) && q.r.Context().Err() != nil:
 		// The client went away; nobody reads this answer.
 		return newError("RequestTimeout", http.StatusBadRequest,

@@ -187,6 +187,7 @@ func TestLakeErrorMapping(t *testing.T) {
 		{lake.ErrInvalidKey, "InvalidArgument", 400, Field{}},
 		{lake.ErrClosed, "ServiceUnavailable", 503, Field{}},
 		{io.ErrUnexpectedEOF, "IncompleteBody", 400, Field{}},
+		{os.ErrDeadlineExceeded, "RequestTimeout", 400, Field{}},
 	} {
 		e := h.toError(q, fmt.Errorf("lake: doing something to %q: %w", "x", c.err))
 		if e.Code != c.code || e.Status != c.status {
