@@ -33,6 +33,14 @@
 //	python_test.go, cli_test.go, scripts/   boto3 and the AWS CLI
 //	lake_cli_test.go the `caudal lake` CLI as a process; the README's S3
 //	                 examples (AWS CLI, boto3, caudal lake) as written
+//	s3_*_test.go, scripts/s3_*.py   the S3 lake: Go SDK (upload manager,
+//	                 checksums, ranges, virtual hosts), boto3, AWS CLI,
+//	                 edges (short bodies, races, Expect), presigned URLs,
+//	                 kill -9 during uploads, restarts
+//	glue_test.go, scripts/glue_*.py   the Glue catalog with boto3 and the CLI
+//	athena_test.go, scripts/athena_*.py   Athena over the lake: DDL, paging,
+//	                 errors, stop, the course's example
+//	tls_test.go      every client over TLS with the self-signed certificate
 //
 // Run them all with `go test ./e2e/`; select with -run 'TestE2E…'.
 package e2e
