@@ -51,6 +51,10 @@ func main() {
 		if errors.As(err, &ue) {
 			os.Exit(2)
 		}
+		var es exitStatus
+		if errors.As(err, &es) {
+			os.Exit(es.code)
+		}
 		os.Exit(1)
 	}
 }
@@ -103,6 +107,7 @@ Start a server with "caudal server"; the other commands are a client of it.`,
 		newTailCmd(e, g),
 		newBenchCmd(e, g),
 		newLakeCmd(e, g),
+		newQueryCmd(e, g),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
