@@ -155,6 +155,9 @@ func runQuery(ctx context.Context, e *env, g *globals, o *queryOptions, sql stri
 		WorkGroup:             aws.String(o.workGroup),
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return exitStatus{errors.New("interrupted before the query started"), exitInterrupted}
+		}
 		return base.explain(err)
 	}
 	id := aws.ToString(start.QueryExecutionId)
