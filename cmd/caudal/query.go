@@ -243,8 +243,15 @@ func waitForQuery(ctx context.Context, ac *athena.Client, id string, status io.W
 		}
 	}()
 	frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+	frame := 0
+	var redraw <-chan time.Time // the spinner turns between polls too
+	if spin {
+		tk := time.NewTicker(100 * time.Millisecond)
+		defer tk.Stop()
+		redraw = tk.C
+	}
 	delay := pollFirst
-	for i := 0; ; i++ {
+	for {
 		out, err := ac.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
 		if err != nil {
 			return nil, err
@@ -253,20 +260,27 @@ func waitForQuery(ctx context.Context, ac *athena.Client, id string, status io.W
 		if qe == nil || qe.Status == nil {
 			return nil, fmt.Errorf("GetQueryExecution %s answered no status", id)
 		}
-		switch qe.Status.State {
+		state := qe.Status.State
+		switch state {
 		case types.QueryExecutionStateQueued, types.QueryExecutionStateRunning:
 		default:
 			return qe, nil
 		}
-		if spin {
-			fmt.Fprintf(status, "\r%c %s %.1f s", frames[i%len(frames)], qe.Status.State, time.Since(began).Seconds())
-		}
 		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+	wait:
+		for {
+			if spin {
+				fmt.Fprintf(status, "\r%c %s %.1f s", frames[frame%len(frames)], state, time.Since(began).Seconds())
+				frame++
+			}
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			case <-t.C:
+				break wait
+			case <-redraw:
+			}
 		}
 		delay = min(delay*2, pollMax)
 	}
