@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -147,17 +149,30 @@ func runQuery(ctx context.Context, e *env, g *globals, o *queryOptions, sql stri
 		return err
 	}
 
-	began := time.Now()
-	start, err := ac.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{
+	// The token makes StartQueryExecution idempotent, so that a query
+	// started by a request interrupted in flight can be found and stopped
+	// (if that request never arrived, the retry starts the query and it is
+	// stopped at once: a CANCELLED entry in the history).
+	token := make([]byte, 16)
+	rand.Read(token)
+	in := &athena.StartQueryExecutionInput{
 		QueryString:           aws.String(sql),
+		ClientRequestToken:    aws.String(hex.EncodeToString(token)),
 		QueryExecutionContext: &types.QueryExecutionContext{Database: aws.String(o.database)},
 		ResultConfiguration:   &types.ResultConfiguration{OutputLocation: aws.String(o.outputLocation)},
 		WorkGroup:             aws.String(o.workGroup),
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return exitStatus{errors.New("interrupted before the query started"), exitInterrupted}
+	}
+	began := time.Now()
+	start, err := ac.StartQueryExecution(ctx, in)
+	if err != nil && ctx.Err() != nil {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if again, err := ac.StartQueryExecution(stopCtx, in); err == nil {
+			ac.StopQueryExecution(stopCtx, &athena.StopQueryExecutionInput{QueryExecutionId: again.QueryExecutionId})
 		}
+		return exitStatus{errors.New("interrupted before the query started"), exitInterrupted}
+	}
+	if err != nil {
 		return base.explain(err)
 	}
 	id := aws.ToString(start.QueryExecutionId)
