@@ -28,4 +28,4 @@ mkdir "$BIN/src"
 git archive HEAD | tar -x -C "$BIN/src"
 (cd "$BIN/src" && go build -o "$BIN/caudal" ./cmd/caudal)
 go build -o "$BIN/querybench" ./bench/querybench
-"$BIN/querybench" -caudal "$BIN/caudal" -version "$COMMIT" -command "bench/query.sh $*" "${OUT[@]}" "$@"
+"$BIN/querybench" -caudal "$BIN/caudal" -version "$COMMIT" -command "bench/query.sh${*:+ $*}" "${OUT[@]}" "$@"
