@@ -135,7 +135,7 @@ type Statistics struct {
 type Execution struct {
 	ID                 string         `json:"ID"`
 	Query              string         `json:"Query"`
-	StatementType      string         `json:"StatementType"` // DDL, DML or UTILITY
+	StatementType      string         `json:"StatementType"`      // DDL, DML or UTILITY
 	Database           string         `json:"Database,omitempty"` // as requested; "" runs in "default"
 	Catalog            string         `json:"Catalog,omitempty"`
 	WorkGroup          string         `json:"WorkGroup"`
