@@ -464,14 +464,14 @@ func readmeS3Examples(t *testing.T) (awsBlock, boto3Block, caudalBlock string) {
 	t.Helper()
 	for _, b := range readmeBlocks(t, "bash", "sh", "shell", "console", "") {
 		switch {
-		case strings.Contains(b, "./caudal lake "):
+		case strings.Contains(b, "./caudal lake ") && !strings.Contains(b, "./caudal query"):
 			caudalBlock = b
 		case strings.Contains(b, " s3 ") && strings.Contains(b, "aws ") && !strings.Contains(b, " kinesis "):
 			awsBlock = b
 		}
 	}
 	for _, b := range readmeBlocks(t, "python", "py", "python3") {
-		if strings.Contains(b, `boto3.client("s3"`) {
+		if strings.Contains(b, `boto3.client("s3"`) && !strings.Contains(b, `boto3.client("athena"`) {
 			boto3Block = b
 		}
 	}
