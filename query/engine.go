@@ -54,6 +54,9 @@ type Config struct {
 	// MemoryLimit is DuckDB's memory limit, e.g. "2GB" (default DuckDB's,
 	// 80% of RAM).
 	MemoryLimit string
+	// Now is the clock partition projection's NOW reads (default
+	// time.Now); tests fix it.
+	Now func() time.Time
 }
 
 // DefaultDatabase is the database Run uses when none is given.

@@ -181,6 +181,9 @@ func hivePartitionPath(keys []catalog.Column, values []string) string {
 // partitions returns the partitions of t a query must read: those whose
 // values pass the WHERE clause's simple predicates on partition keys.
 func (e *Engine) partitions(t *catalog.Table, ref *tableRef) ([]catalog.Partition, error) {
+	if projectionEnabled(t) {
+		return e.projectedPartitions(t, ref) // projection.go; the catalog's partitions are ignored
+	}
 	expr := pruningExpression(ref.where, t, ref)
 	parts, err := e.allPartitions(t, expr)
 	if err != nil && expr != "" {
