@@ -15,7 +15,7 @@ import (
 // and applied to the catalog. Supported: CREATE DATABASE|SCHEMA, DROP
 // DATABASE, SHOW DATABASES|SCHEMAS, SHOW TABLES, SHOW PARTITIONS,
 // DESCRIBE, DROP TABLE, CREATE EXTERNAL TABLE, MSCK REPAIR TABLE, ALTER
-// TABLE ADD|DROP PARTITION. Not yet: CTAS, INSERT INTO, SHOW CREATE TABLE,
+// TABLE ADD|DROP PARTITION, CREATE TABLE AS SELECT (ctas.go). Not yet: SHOW CREATE TABLE,
 // views, partition projection.
 
 // Hive class names Athena stores for each STORED AS format.
@@ -252,7 +252,7 @@ func (e *Engine) runDDL(ctx context.Context, toks []token, database string) (*Re
 		case p.accept("database") || p.accept("schema"):
 			return e.createDatabase(p)
 		case p.accept("external", "table") || p.accept("table"):
-			return e.createTable(p, database)
+			return e.createTable(ctx, p, database)
 		}
 	case "drop":
 		switch {
@@ -269,6 +269,8 @@ func (e *Engine) runDDL(ctx context.Context, toks []token, database string) (*Re
 			return e.showTables(p, database)
 		case p.accept("partitions"):
 			return e.showPartitions(p, database)
+		case p.accept("create", "table"):
+			return e.showCreateTable(p, database) // show_create.go
 		}
 	case "describe", "desc":
 		return e.describe(p, database)
@@ -568,7 +570,7 @@ func (e *Engine) describe(p *ddlParser, database string) (*Result, error) {
 }
 
 // createTable reads CREATE [EXTERNAL] TABLE and creates it in the catalog.
-func (e *Engine) createTable(p *ddlParser, database string) (*Result, error) {
+func (e *Engine) createTable(ctx context.Context, p *ddlParser, database string) (*Result, error) {
 	ifNotExists := p.accept("if", "not", "exists")
 	db, name, at, err := p.qualified()
 	if err != nil {
@@ -577,8 +579,8 @@ func (e *Engine) createTable(p *ddlParser, database string) (*Result, error) {
 	if db == "" {
 		db = database
 	}
-	if p.peek().is("as") {
-		return nil, notSupportedf(p.peek(), "CREATE TABLE AS SELECT is not supported yet")
+	if p.peek().is("as") || p.peek().is("with") {
+		return e.createTableAs(ctx, p, database, db, name, at, ifNotExists) // ctas.go
 	}
 	cols, err := p.columns()
 	if err != nil {
