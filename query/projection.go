@@ -194,14 +194,15 @@ func projectKey(t *catalog.Table, k catalog.Column, where [][]node, ref *tableRe
 		if err != nil || digits > 64 {
 			return nil, projectionError(t, "projection.%s.digits: %q is not a small positive integer", k.Name, prop("digits"))
 		}
-		if (hi-lo)/step >= maxProjectionSteps {
+		// Counted in uint64: hi-lo overflows int64 for the widest ranges.
+		if hi >= lo && (uint64(hi)-uint64(lo))/uint64(step) >= maxProjectionSteps {
 			return nil, projectionError(t, "projection.%s.range %d,%d has more than %d values", k.Name, lo, hi, maxProjectionSteps)
 		}
 		for v := lo; v <= hi; v += step {
 			if err := keep(fmt.Sprintf("%0*d", digits, v)); err != nil {
 				return nil, err
 			}
-			if v > hi-step { // v+step would overflow or pass hi
+			if hi-v < step { // v+step would pass hi (or overflow)
 				break
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caudal/caudal/catalog"
 )
 
 // projectionEnv is a test env whose clock is fixed at 2024-01-05 10:30 UTC.
@@ -15,7 +17,7 @@ func projectionEnv(t *testing.T) *testEnv {
 	return env
 }
 
-func (env *testEnv) runErr(t *testing.T, q string) error {
+func (env *testEnv) mustFail(t *testing.T, q string) error {
 	t.Helper()
 	_, err := env.eng.Run(context.Background(), q, "")
 	if err == nil {
@@ -123,7 +125,7 @@ func TestProjectionInjected(t *testing.T) {
 	}
 	const msg = "CONSTRAINT_VIOLATION: For the injected projected partition column device, the WHERE clause must contain only static equality conditions, and at least one such condition must be present."
 	for _, q := range []string{"SELECT * FROM inj", "SELECT * FROM inj WHERE n = 1", "SELECT * FROM inj WHERE device = 'a' AND device > 'a'", "SELECT * FROM inj WHERE device = 'a' OR n = 1"} {
-		err := env.runErr(t, q)
+		err := env.mustFail(t, q)
 		if err.Error() != msg || !errors.Is(err, ErrQuery) {
 			t.Errorf("%s: %v", q, err)
 		}
@@ -143,7 +145,7 @@ func TestProjectionErrors(t *testing.T) {
 	for i, c := range cases {
 		name := "bad" + twoDigits(i)
 		env.run(t, "CREATE EXTERNAL TABLE "+name+" (n int) PARTITIONED BY (k string) STORED AS PARQUET LOCATION 's3://data/"+name+"/' TBLPROPERTIES ('projection.enabled'='true', "+c.props+")")
-		err := env.runErr(t, "SELECT * FROM "+name)
+		err := env.mustFail(t, "SELECT * FROM "+name)
 		if !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.props, err, c.want)
 		}
@@ -185,6 +187,57 @@ func TestJavaDateFormat(t *testing.T) {
 	for _, bad := range []string{"2024-02-30", "2024-1-01", "2024-01-01x", "abcd-01-01"} {
 		if _, err := f.parse(bad); err == nil {
 			t.Errorf("parse %q: accepted", bad)
+		}
+	}
+}
+
+// FuzzJavaDateFormat feeds hostile patterns and values (table properties
+// arrive through the Glue API): parsing never panics, and whatever a
+// format prints it parses back to the same text.
+func FuzzJavaDateFormat(f *testing.F) {
+	f.Add("yyyy/MM/dd", "2024/01/02", "-3DAYS")
+	f.Add("yyyy-MM-dd-HH", "2024-01-02-03", "+1HOUR")
+	f.Add("'y='yyyy'/''m'MM", "y=2024/'m01", "")
+	f.Add("'", "''", "-")
+	f.Fuzz(func(t *testing.T, pattern, value, offset string) {
+		now := time.Date(2024, 1, 5, 10, 30, 0, 0, time.UTC)
+		rel, err := relativeDate(offset, now)
+		if err != nil {
+			rel = now
+		}
+		layout, err := parseJavaDateFormat(pattern)
+		if err != nil {
+			return
+		}
+		text := layout.format(rel)
+		back, err := layout.parse(text)
+		if rel.Year() >= 0 && rel.Year() <= 9999 && (err != nil || layout.format(back) != text) {
+			t.Fatalf("%q: %q parses to %v, %v", pattern, text, back, err)
+		}
+		if v, err := layout.parse(value); err == nil {
+			_ = layout.format(v)
+		}
+		_, _, _ = dateRange(value, layout, now)
+	})
+}
+
+// BenchmarkProjectHourlyYear projects a year of hourly partitions and
+// filters them by a day's range, with no lake access.
+func BenchmarkProjectHourlyYear(b *testing.B) {
+	tr, err := translate("SELECT * FROM t WHERE hr BETWEEN '2024-06-01-00' AND '2024-06-01-23'")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tbl := &catalog.Table{DatabaseName: "default", Name: "t",
+		PartitionKeys: []catalog.Column{{Name: "hr", Type: "string"}},
+		Parameters: map[string]string{"projection.enabled": "true", "projection.hr.type": "date",
+			"projection.hr.format": "yyyy-MM-dd-HH", "projection.hr.range": "2024-01-01-00,2024-12-31-23",
+			"projection.hr.interval.unit": "HOURS"}}
+	e := &Engine{}
+	for i := 0; i < b.N; i++ {
+		parts, err := e.projectedPartitions(tbl, tr.refs[0])
+		if err != nil || len(parts) != 24 {
+			b.Fatalf("%d partitions, %v", len(parts), err)
 		}
 	}
 }

@@ -61,7 +61,7 @@ func TestShowCreateTable(t *testing.T) {
 		!reflect.DeepEqual(a.Parameters, b.Parameters) || a.Description != b.Description {
 		t.Errorf("round trip:\n%+v\n%+v", a, b)
 	}
-	if err := env.runErr(t, "SHOW CREATE TABLE nope"); !strings.HasPrefix(err.Error(), "TABLE_NOT_FOUND") {
+	if err := env.mustFail(t, "SHOW CREATE TABLE nope"); !strings.HasPrefix(err.Error(), "TABLE_NOT_FOUND") {
 		t.Errorf("missing table: %v", err)
 	}
 }
