@@ -236,6 +236,8 @@ func (e *Engine) Run(ctx context.Context, sqlText, database string) (*Result, er
 		res, err = e.runSelect(ctx, sqlText, database, start)
 	case "create", "drop", "show", "describe", "desc", "msck", "alter":
 		res, err = e.runDDL(ctx, toks, database)
+	case "insert":
+		res, err = e.runInsert(ctx, toks, database) // ctas.go
 	default:
 		if first.kind == tokEOF {
 			return nil, syntaxErrorAt(first, "mismatched input '<EOF>'. Expecting: 'ALTER', 'CREATE', 'DESCRIBE', 'DROP', 'MSCK', 'SELECT', 'SHOW', 'WITH'")
