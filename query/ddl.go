@@ -15,8 +15,9 @@ import (
 // and applied to the catalog. Supported: CREATE DATABASE|SCHEMA, DROP
 // DATABASE, SHOW DATABASES|SCHEMAS, SHOW TABLES, SHOW PARTITIONS,
 // DESCRIBE, DROP TABLE, CREATE EXTERNAL TABLE, MSCK REPAIR TABLE, ALTER
-// TABLE ADD|DROP PARTITION, CREATE TABLE AS SELECT (ctas.go). Not yet: SHOW CREATE TABLE,
-// views, partition projection.
+// TABLE ADD|DROP PARTITION, CREATE TABLE AS SELECT (ctas.go), SHOW CREATE TABLE
+// (show_create.go); tables with partition projection are read by
+// projection.go. Not yet: views.
 
 // Hive class names Athena stores for each STORED AS format.
 const (
