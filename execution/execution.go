@@ -463,7 +463,10 @@ func (m *Manager) run(ctx context.Context, l *liveExec) {
 	m.mu.Unlock()
 
 	started := m.cfg.Now()
-	res, err := m.cfg.Runner.Run(ctx, exec.Query, exec.Database)
+	// A CTAS without external_location writes under <result
+	// location>/tables/<id>/, as Athena does: tell the engine where.
+	resultDir := exec.OutputLocation[:strings.LastIndex(exec.OutputLocation, "/")+1]
+	res, err := m.cfg.Runner.Run(query.WithExecution(ctx, exec.ID, resultDir), exec.Query, exec.Database)
 	engineDone := m.cfg.Now()
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()

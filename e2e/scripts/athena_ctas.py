@@ -4,7 +4,9 @@ new Parquet table partitioned by a column (external_location,
 partitioned_by), its files under key=value/ prefixes in the lake, its
 partitions in the catalog, a SELECT with a WHERE on the partition column
 through start/poll/get_query_results that reads only that partition
-(DataScannedInBytes), INSERT INTO adding a partition, and the refusals
+(DataScannedInBytes), INSERT INTO adding a partition, a CTAS without
+external_location landing under the result location's tables/<query id>/
+as in Athena, and the refusals
 Athena gives (table exists, location not empty).
 
 Usage: athena_ctas.py ENDPOINT
@@ -108,6 +110,14 @@ def main():
     eq(athena.get_query_results(QueryExecutionId=x["QueryExecutionId"]).get("UpdateCount"), 4, "INSERT UpdateCount")
     x = sql_ok(athena, "SELECT id FROM sales WHERE region = 'sa' ORDER BY id", out, db)
     eq(rows(athena, x["QueryExecutionId"]), [["100"], ["101"], ["102"], ["103"]], "inserted partition")
+
+    # --- CTAS without external_location: under <OutputLocation>/tables/<query id>/ ---
+    x = sql_ok(athena, "CREATE TABLE totals WITH (format = 'JSON') AS SELECT region, sum(amount) AS total FROM raw GROUP BY region", out, db)
+    qid = x["QueryExecutionId"]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=results, Prefix="athena/tables/%s/" % qid).get("Contents", [])]
+    check(len(keys) == 1, "default-location CTAS files %r", keys)
+    x = sql_ok(athena, "SELECT region, total FROM totals ORDER BY region", out, db)
+    eq(rows(athena, x["QueryExecutionId"]), [["ap", "160.0"], ["eu", "140.0"], ["us", "150.0"]], "default-location table rows")
 
     # --- refusals ---
     x = wait(athena, start(athena, ctas, out, db))
