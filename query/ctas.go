@@ -308,7 +308,7 @@ func (e *Engine) createTableAs(ctx context.Context, p *ddlParser, database, db, 
 	}
 	t.StorageDescriptor.Columns = hive[:len(hive)-keys]
 	t.PartitionKeys = hive[len(hive)-keys:]
-	written, err := e.writeFiles(ctx, w, &t, spec, noData)
+	written, err := e.writeFiles(ctx, w, &t, spec, noData, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +477,11 @@ type objectKey struct{ bucket, key string }
 // writeFiles writes the materialized rows (the last len(t.PartitionKeys)
 // columns are partition keys) under t's location, one file per partition.
 // On failure nothing it wrote stays.
-func (e *Engine) writeFiles(ctx context.Context, m *materialized, t *catalog.Table, spec writeSpec, noData bool) (w *writtenFiles, err error) {
+//
+// existing, when not nil, gives the location of a partition the catalog
+// already has (INSERT INTO writes there, wherever ALTER TABLE ADD
+// PARTITION … LOCATION put it); "" means the table's key=value/ path.
+func (e *Engine) writeFiles(ctx context.Context, m *materialized, t *catalog.Table, spec writeSpec, noData bool, existing func(values []string) string) (w *writtenFiles, err error) {
 	w = &writtenFiles{parts: map[string][]string{}}
 	if noData {
 		return w, nil
@@ -485,6 +489,9 @@ func (e *Engine) writeFiles(ctx context.Context, m *materialized, t *catalog.Tab
 	defer func() {
 		if err != nil {
 			e.deleteObjects(w.keys)
+			if ctx.Err() != nil {
+				err = &Error{Kind: ErrCancelled, Code: "USER_CANCELLED", Message: "Query cancelled by user", Err: err}
+			}
 		}
 	}()
 	bucket, prefix, err := parseLocation(t.StorageDescriptor.Location)
@@ -574,11 +581,19 @@ func (e *Engine) writeFiles(ctx context.Context, m *materialized, t *catalog.Tab
 			continue
 		}
 		w.rows += count
-		key := prefix + sub.String() + fmt.Sprintf("%s_%05d", id, n) + spec.extension()
-		if err := e.upload(ctx, local, bucket, key); err != nil {
+		dstBucket, dstPrefix := bucket, prefix+sub.String()
+		if existing != nil && nkeys > 0 {
+			if loc := existing(values); loc != "" {
+				if dstBucket, dstPrefix, err = parseLocation(loc); err != nil {
+					return w, err
+				}
+			}
+		}
+		key := dstPrefix + fmt.Sprintf("%s_%05d", id, n) + spec.extension()
+		if err := e.upload(ctx, local, dstBucket, key); err != nil {
 			return w, err
 		}
-		w.keys = append(w.keys, objectKey{bucket, key})
+		w.keys = append(w.keys, objectKey{dstBucket, key})
 		if nkeys > 0 {
 			if _, ok := w.parts[sub.String()]; !ok {
 				w.order = append(w.order, sub.String())
@@ -861,7 +876,14 @@ func (e *Engine) runInsert(ctx context.Context, toks []token, database string) (
 		return nil, err
 	}
 	defer m.close()
-	written, err := e.writeFiles(ctx, m, &t, spec, false)
+	existing := func(values []string) string {
+		pt, err := e.cfg.Catalog.GetPartition(t.DatabaseName, t.Name, values)
+		if err != nil || pt.StorageDescriptor == nil {
+			return ""
+		}
+		return pt.StorageDescriptor.Location
+	}
+	written, err := e.writeFiles(ctx, m, &t, spec, false, existing)
 	if err != nil {
 		return nil, err
 	}
