@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -336,4 +337,19 @@ func FuzzHiveType(f *testing.F) {
 		}
 		escapePathName(duck)
 	})
+}
+
+// BenchmarkCTASPartitioned writes 100,000 rows into 10 Parquet partitions
+// per iteration (materialize, one COPY per partition, upload, catalog).
+func BenchmarkCTASPartitioned(b *testing.B) {
+	env := newEnv(b)
+	env.put(b, "src/part-0.parquet", parquet(b, "SELECT i AS id, 'n'||i AS name, CAST(i % 10 AS VARCHAR) AS k FROM range(100000) r(i)"))
+	env.run(b, `CREATE EXTERNAL TABLE src (id bigint, name string, k string) STORED AS PARQUET LOCATION 's3://data/src/'`)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res := env.run(b, fmt.Sprintf(`CREATE TABLE t%d WITH (external_location = 's3://data/t%d/', partitioned_by = ARRAY['k']) AS SELECT * FROM src`, i, i))
+		if res.UpdateCount != 100000 {
+			b.Fatalf("UpdateCount %d", res.UpdateCount)
+		}
+	}
 }
