@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -107,6 +108,40 @@ type Server struct {
 	stderr   *syncBuffer
 	starts   int
 	stopping bool // the test stopped or killed the current process on purpose
+
+	// clientHTTP are the HTTP clients of the SDK clients this Server made;
+	// Restart drops their idle connections (see forgetConnections).
+	clientHTTP []*http.Transport
+}
+
+// sdkHTTPClient returns an HTTP client for an SDK client of s, remembered
+// so that Restart can drop its idle connections.
+func (s *Server) sdkHTTPClient() *http.Client {
+	tr := awshttp.NewBuildableClient().GetTransport()
+	s.mu.Lock()
+	s.clientHTTP = append(s.clientHTTP, tr)
+	s.mu.Unlock()
+	return &http.Client{Transport: tr}
+}
+
+// forgetConnections closes the idle connections SDK clients kept to the
+// previous process. Reusing one races inside the Go SDK: the attempt on
+// the dead connection fails, the retry's request body (smithy-go's
+// safeReadCloser over the same stream) is closed by the failed attempt
+// while the transport copies it, its WriteTo answers io.EOF, net/http
+// treats that as a body read error and closes the new connection under
+// the 200 it is reading ("use of closed network connection", seen in
+// TestE2ECrashKill9DuringPutRecords about once in ten runs). A program
+// talking to a restarted server would retry that call; the tests verify
+// what the server kept, so they start the new process with fresh
+// connections.
+func (s *Server) forgetConnections() {
+	s.mu.Lock()
+	clients := append([]*http.Transport(nil), s.clientHTTP...)
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
 }
 
 // serverOption configures startServer.
@@ -453,6 +488,7 @@ func (s *Server) Restart() {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = s.start(); err == nil {
+			s.forgetConnections()
 			return
 		}
 		if s.running() {
@@ -531,6 +567,7 @@ func (s *Server) KinesisClientIn(t testing.TB, region string) *kinesis.Client {
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, ""),
 		Retryer:      retry.AddWithMaxAttempts(retry.NewStandard(), 2),
+		HTTPClient:   s.sdkHTTPClient(),
 	})
 }
 
@@ -748,6 +785,7 @@ func (s *Server) S3Client(t testing.TB, opts ...func(*s3.Options)) *s3.Client {
 		Region:       testRegion,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, ""),
 		Retryer:      retry.AddWithMaxAttempts(retry.NewStandard(), 2),
+		HTTPClient:   s.sdkHTTPClient(),
 		UsePathStyle: true,
 		// What config.LoadDefaultConfig resolves by default; s3.New alone
 		// leaves them unset, which sends no checksum at all.
