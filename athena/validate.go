@@ -19,34 +19,21 @@ import (
 // and "N validation errors detected: …; …" for several, at most ten.
 // Paths are the lowerCamel member names ('queryExecutionContext.database').
 
-const maxReported = 10
-
-// checker collects constraint violations for one request.
+// checker collects constraint violations for one request
+// (protocol.Violations words them).
 type checker struct {
-	errs []string
+	protocol.Violations
 }
 
 // err returns the InvalidRequestException for the violations found, or nil.
 func (v *checker) err() error {
-	if len(v.errs) == 0 {
-		return nil
+	if msg := v.Message(); msg != "" {
+		return &protocol.Error{Code: codeInvalidRequest, Status: http.StatusBadRequest, Message: msg}
 	}
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(len(v.errs)))
-	if len(v.errs) == 1 {
-		b.WriteString(" validation error detected: ")
-	} else {
-		b.WriteString(" validation errors detected: ")
-	}
-	b.WriteString(strings.Join(v.errs, "; "))
-	return &protocol.Error{Code: codeInvalidRequest, Status: http.StatusBadRequest, Message: b.String()}
+	return nil
 }
 
-func (v *checker) fail(value, path, constraint string) {
-	if len(v.errs) < maxReported {
-		v.errs = append(v.errs, "Value "+value+" at '"+path+"' failed to satisfy constraint: "+constraint)
-	}
-}
+func (v *checker) fail(value, path, constraint string) { v.Fail(value, path, constraint) }
 
 func quote(s string) string { return "'" + s + "'" }
 

@@ -3,7 +3,6 @@ package glue
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/caudal/caudal/catalog"
@@ -29,33 +28,21 @@ import (
 // values do not fit the keys) are InvalidInputException or
 // EntityNotFoundException from the engine, as Glue answers them.
 
-const maxReported = 10
-
+// checker collects constraint violations for one request
+// (protocol.Violations words them).
 type checker struct {
-	errs []string
+	protocol.Violations
 }
 
+// err returns the ValidationException for the violations found, or nil.
 func (v *checker) err() error {
-	if len(v.errs) == 0 {
-		return nil
+	if msg := v.Message(); msg != "" {
+		return &protocol.Error{Code: codeValidation, Status: http.StatusBadRequest, Message: msg}
 	}
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(len(v.errs)))
-	if len(v.errs) == 1 {
-		b.WriteString(" validation error detected: ")
-	} else {
-		b.WriteString(" validation errors detected: ")
-	}
-	b.WriteString(strings.Join(v.errs, "; "))
-	return &protocol.Error{Code: codeValidation, Status: http.StatusBadRequest, Message: b.String()}
+	return nil
 }
 
-func (v *checker) fail(value, path, constraint string) {
-	if len(v.errs) >= maxReported {
-		return
-	}
-	v.errs = append(v.errs, "Value "+value+" at '"+path+"' failed to satisfy constraint: "+constraint)
-}
+func (v *checker) fail(value, path, constraint string) { v.Fail(value, path, constraint) }
 
 // quote renders a value as AWS does, cut short so that a hostile 10 MB
 // value does not come back in the message.

@@ -26,43 +26,23 @@ import (
 // Violations are listed in the order of the model's members; within one
 // member: null, pattern, minimum, maximum.
 
-// maxReported is how many violations AWS lists in one message.
-const maxReported = 10
-
-// checker collects constraint violations for one request.
+// checker collects constraint violations for one request
+// (protocol.Violations words them).
 type checker struct {
-	errs []string
+	protocol.Violations
 }
 
 // err returns the ValidationException for the violations found, or nil.
 func (v *checker) err() error {
-	if len(v.errs) == 0 {
-		return nil
+	if msg := v.Message(); msg != "" {
+		return &protocol.Error{Code: codeValidation, Status: http.StatusBadRequest, Message: msg}
 	}
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(len(v.errs)))
-	if len(v.errs) == 1 {
-		b.WriteString(" validation error detected: ")
-	} else {
-		b.WriteString(" validation errors detected: ")
-	}
-	for i, e := range v.errs {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(e)
-	}
-	return &protocol.Error{Code: codeValidation, Status: http.StatusBadRequest, Message: b.String()}
+	return nil
 }
 
 // fail records one violation; value is already rendered ("null" or
 // quoted).
-func (v *checker) fail(value, path, constraint string) {
-	if len(v.errs) >= maxReported {
-		return
-	}
-	v.errs = append(v.errs, "Value "+value+" at '"+path+"' failed to satisfy constraint: "+constraint)
-}
+func (v *checker) fail(value, path, constraint string) { v.Fail(value, path, constraint) }
 
 func quote(s string) string { return "'" + s + "'" }
 
