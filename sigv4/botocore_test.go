@@ -35,10 +35,12 @@ json.dump(out, sys.stdout)
 // of boto3 and the AWS CLI, including paths and queries that need SigV4's
 // canonical escaping, in header and presigned forms and S3's path rule.
 func TestVerifyBotocoreSigned(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 with botocore is required: %v", err)
+	for _, py := range []string{newBotocore(t), oldBotocore(t)} {
+		t.Run(py, func(t *testing.T) { verifyBotocoreSigned(t, py) })
 	}
+}
+
+func verifyBotocoreSigned(t *testing.T, py string) {
 	// botocore signs with the wall clock, so the verifier uses it too.
 	v := newVerifier(time.Time{})
 	v.Now = nil

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -134,20 +133,13 @@ c.put_object(Bucket="bucket", Key="k", Body=io.BytesIO(data), **kw)
 `
 
 // TestChunkedBotocorePutObject decodes what boto3 (botocore's
-// AwsChunkedWrapper) sends: the pyenv python3 on PATH (new botocore, CRC32
-// by default) and, when CAUDAL_TEST_PYTHON_OLD names one, an old botocore
-// asked for CRC32 explicitly.
+// AwsChunkedWrapper) sends: a new botocore (CRC32 by default, and asked
+// for it) and an old one, which sends aws-chunked only when asked.
 func TestChunkedBotocorePutObject(t *testing.T) {
 	srv, got := putServer(t)
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 with boto3 is required: %v", err)
-	}
+	py, old := newBotocore(t), oldBotocore(t)
 	type run struct{ python, checksum string }
-	runs := []run{{py, "default"}, {py, "crc32"}}
-	if old := os.Getenv("CAUDAL_TEST_PYTHON_OLD"); old != "" {
-		runs = append(runs, run{old, "crc32"})
-	}
+	runs := []run{{py, "default"}, {py, "crc32"}, {old, "crc32"}}
 	payload := pattern(2500000, 3) // over botocore's 1 MiB chunk size
 	for _, r := range runs {
 		cmd := exec.Command(r.python, "-W", "ignore", "-c", botocorePut, srv.URL, testID, testSecret, r.checksum)
