@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/caudal/caudal/auth"
 )
 
 // Codec is the body encoding of one call; answers use the request's codec.
@@ -37,6 +39,10 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 type Caller struct {
 	AccessKeyID string
 	Region      string // from the SigV4 credential scope
+	// Subject is the authenticated principal and request facts that
+	// authorization (auth.Check) decides on. Service.ServeHTTP puts it into
+	// the handler's context (auth.WithSubject) when it is set.
+	Subject *auth.Subject
 }
 
 type callerKey struct{}

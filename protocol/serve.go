@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"github.com/caudal/caudal/auth"
 )
 
 // Answers AWS's JSON front end gives before it knows the operation, as
@@ -134,7 +136,11 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	call := &Call{Operation: op, Codec: codec, Body: body, Caller: caller, RequestID: reqID, transient: true}
 	defer call.releaseBlobs() // after the answer is written: it may alias blobs
-	out, err := handler(r.Context(), call)
+	ctx := r.Context()
+	if caller.Subject != nil {
+		ctx = auth.WithSubject(ctx, caller.Subject)
+	}
+	out, err := handler(ctx, call)
 	if err != nil {
 		s.fail(w, codec, ctype, reqID, op, err)
 		return
