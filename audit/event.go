@@ -94,6 +94,14 @@ func (e *Event) SetOperation(source, name string) {
 	e.EventSource, e.EventName = source, name
 }
 
+// SetCaller records who signed the call and the region of its credential
+// scope; authentication calls it once the signature verified.
+func (e *Event) SetCaller(id UserIdentity, region string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.UserIdentity, e.AWSRegion = id, region
+}
+
 type eventKey struct{}
 
 // WithEvent returns ctx carrying e.
