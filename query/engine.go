@@ -64,9 +64,10 @@ const DefaultDatabase = "default"
 
 // Engine runs queries. It is safe for concurrent use.
 type Engine struct {
-	cfg       Config
-	connector *duckdb.Connector
-	db        *sql.DB
+	cfg         Config
+	connector   *duckdb.Connector
+	db          *sql.DB
+	parquetCols parquetColumnCache // which columns the lake's Parquet files have
 }
 
 // macros are DuckDB macros the translations call where Trino keeps a type

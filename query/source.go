@@ -133,6 +133,9 @@ func (e *Engine) tableSource(ctx context.Context, t *catalog.Table, ref *tableRe
 		if err != nil {
 			return source{}, err
 		}
+		if rd, err = e.withPresentColumns(ctx, rd, files); err != nil {
+			return source{}, err
+		}
 		return source{sql: rd.selectFrom(files, nil, keys), bytes: bytes, files: len(files)}, nil
 	}
 	parts, err := e.partitions(t, ref)
@@ -158,7 +161,11 @@ func (e *Engine) tableSource(ctx context.Context, t *catalog.Table, ref *tableRe
 		}
 		src.bytes += bytes
 		src.files += len(files)
-		branches = append(branches, rd.selectFrom(files, p.Values, keys))
+		prd, err := e.withPresentColumns(ctx, rd, files)
+		if err != nil {
+			return source{}, err
+		}
+		branches = append(branches, prd.selectFrom(files, p.Values, keys))
 	}
 	if len(branches) == 0 {
 		src.sql = rd.selectFrom(nil, nil, keys)
@@ -285,12 +292,30 @@ func (e *Engine) listFiles(ctx context.Context, loc string) ([]file, int64, erro
 	}
 }
 
+// withPresentColumns returns rd knowing which of its columns the Parquet
+// files have (other formats name their columns in the scan itself).
+func (e *Engine) withPresentColumns(ctx context.Context, rd reader, files []file) (reader, error) {
+	if rd.format != formatParquet || len(files) == 0 {
+		return rd, nil
+	}
+	present, err := e.parquetColumns(ctx, files)
+	if err != nil {
+		return rd, &Error{Kind: ErrQuery, Code: "HIVE_CANNOT_OPEN_SPLIT",
+			Message: fmt.Sprintf("Error opening Hive split: %v", err), Err: err}
+	}
+	rd.present = present
+	return rd, nil
+}
+
 // reader writes the DuckDB scan of one table's files.
 type reader struct {
 	format string
 	quoted bool // OpenCSVSerde
 	cols   []column
 	t      *catalog.Table
+	// present, for Parquet, names the columns the files being read have;
+	// the others read as NULL. Nil means all of them.
+	present map[string]bool
 }
 
 // selectFrom is SELECT <columns>, <partition values> FROM <scan of files>.
@@ -304,7 +329,7 @@ func (r reader) selectFrom(files []file, values []string, keys []column) string 
 		}
 		q := quoteIdent(c.name)
 		switch {
-		case len(files) == 0:
+		case len(files) == 0 || r.present != nil && !r.present[c.name]:
 			fmt.Fprintf(&b, "CAST(NULL AS %s) AS %s", c.duck, q)
 		case r.format == formatCSV:
 			// Delimited text: every field is read as text; Hive's \N is
