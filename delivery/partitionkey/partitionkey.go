@@ -1,0 +1,285 @@
+// Package partitionkey owns dynamic partitioning's inline parsing: the
+// MetadataExtraction processor of an Amazon Data Firehose extended S3
+// destination with JsonParsingEngine "JQ-1.6". Its MetadataExtractionQuery
+// runs on each JSON record and yields an object whose keys become the
+// !{partitionKeyFromQuery:<key>} values of the S3 prefix ("Understand
+// partitioning keys" and "Troubleshoot dynamic partitioning errors" in the
+// Amazon Data Firehose developer guide).
+//
+// Queries run on github.com/itchyny/gojq, made to behave as jq 1.6 where it
+// shows in a partition value:
+//   - Input numbers are IEEE doubles, as jq 1.6 holds them (gojq would keep
+//     big integers exact); out-of-range literals saturate to ±MaxFloat64.
+//   - Numeric values are printed as jq 1.6 prints them (its dtoa %g-like
+//     form: 1e+17, 1.5e-05, 100000), not as gojq prints them.
+//
+// Known differences that remain inside a query: gojq's tostring/@text/tojson
+// print numbers gojq's way; gojq lacks some jq 1.6 builtins (e.g.
+// input_line_number, $__loc__ is supported) and adds others; `env`/`$ENV`
+// is always empty here so no server environment leaks into object keys.
+//
+// A record whose query fails, is not JSON, or yields anything but one object
+// of non-null scalars is a partitioning failure: Firehose delivers it under
+// the error prefix with error-output-type "partitioning-failed"
+// (ErrPartitioning wraps all of these).
+package partitionkey
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/itchyny/gojq"
+)
+
+// ErrQuery reports a MetadataExtractionQuery that does not compile.
+var ErrQuery = errors.New("partitionkey: invalid metadata extraction query")
+
+// ErrPartitioning reports a record from which no partition keys could be
+// extracted. Firehose sends such a record to the error output.
+var ErrPartitioning = errors.New("partitionkey: partition key extraction failed")
+
+// DefaultTimeout bounds one query run on one record. A query that loops
+// (repeat(.), range(1e9)) is cancelled at this deadline rather than
+// stalling delivery.
+const DefaultTimeout = 100 * time.Millisecond
+
+// MaxKeys is the most partition keys one query may produce: Firehose
+// allows at most 50 dynamic partitioning keys per delivery stream.
+const MaxKeys = 50
+
+// Query is a compiled MetadataExtractionQuery. It is safe for concurrent
+// use by multiple goroutines.
+type Query struct {
+	src     string
+	code    *gojq.Code
+	Timeout time.Duration // per record; DefaultTimeout when zero
+}
+
+// Compile parses and compiles metadataExtractionQuery once, for use on
+// every record.
+func Compile(metadataExtractionQuery string) (*Query, error) {
+	if strings.TrimSpace(metadataExtractionQuery) == "" {
+		return nil, fmt.Errorf("%w: empty query", ErrQuery)
+	}
+	parsed, err := gojq.Parse(metadataExtractionQuery)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrQuery, err)
+	}
+	code, err := gojq.Compile(parsed,
+		gojq.WithEnvironLoader(func() []string { return nil }))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrQuery, err)
+	}
+	return &Query{src: metadataExtractionQuery, code: code, Timeout: DefaultTimeout}, nil
+}
+
+// String returns the query's source text.
+func (q *Query) String() string { return q.src }
+
+// Extract runs the query on one JSON record and returns its partition keys.
+func (q *Query) Extract(record []byte) (map[string]string, error) {
+	timeout := q.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return q.ExtractContext(ctx, record)
+}
+
+// ExtractContext is Extract bounded by ctx instead of q.Timeout.
+func (q *Query) ExtractContext(ctx context.Context, record []byte) (map[string]string, error) {
+	input, err := decodeJSON(record)
+	if err != nil {
+		return nil, fmt.Errorf("%w: record is not JSON: %w", ErrPartitioning, err)
+	}
+	iter := q.code.RunWithContext(ctx, input)
+	v, ok := iter.Next()
+	if !ok {
+		return nil, fmt.Errorf("%w: query produced no output", ErrPartitioning)
+	}
+	if err, isErr := v.(error); isErr {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return nil, fmt.Errorf("%w: query did not finish: %w", ErrPartitioning, err)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrPartitioning, err)
+	}
+	obj, isObj := v.(map[string]any)
+	if !isObj {
+		return nil, fmt.Errorf("%w: query produced %s, not an object", ErrPartitioning, typeName(v))
+	}
+	if len(obj) > MaxKeys {
+		return nil, fmt.Errorf("%w: query produced %d keys, more than %d", ErrPartitioning, len(obj), MaxKeys)
+	}
+	keys := make(map[string]string, len(obj))
+	for k, val := range obj {
+		s, err := scalar(val)
+		if err != nil {
+			return nil, fmt.Errorf("%w: key %q: %w", ErrPartitioning, k, err)
+		}
+		keys[k] = s
+	}
+	return keys, nil
+}
+
+// scalar renders a partition value as jq 1.6 would print it with -r.
+func scalar(v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case bool:
+		if v {
+			return "true", nil
+		}
+		return "false", nil
+	case int:
+		return FormatNumber(float64(v)), nil
+	case float64:
+		return FormatNumber(v), nil
+	case nil:
+		return "", errors.New("value is null")
+	default:
+		if n, ok := toFloat(v); ok {
+			return FormatNumber(n), nil
+		}
+		return "", fmt.Errorf("value is %s, not a scalar", typeName(v))
+	}
+}
+
+func toFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		f, _ := strconv.ParseFloat(string(v), 64)
+		return f, true
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(v).Float64()
+		return f, true
+	}
+	return 0, false
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	default:
+		return "a number"
+	}
+}
+
+// decodeJSON reads exactly one JSON value, holding every number as a
+// float64 the way jq 1.6 does.
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return toDoubles(v), nil
+}
+
+func toDoubles(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return math.NaN()
+		}
+		// jq 1.6 saturates literals beyond the double range.
+		return math.Max(-math.MaxFloat64, math.Min(math.MaxFloat64, f))
+	case map[string]any:
+		for k, e := range v {
+			v[k] = toDoubles(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = toDoubles(e)
+		}
+	}
+	return v
+}
+
+// FormatNumber prints f as jq 1.6 does (jv_dump_term → jvp_dtoa_fmt): the
+// shortest digits that round-trip, in plain notation unless the decimal
+// exponent is below -4 or more than 15 past the last significant digit,
+// then as d.ddde±XX with at least two exponent digits. NaN prints as null
+// and infinities as ±1.7976931348623157e+308.
+func FormatNumber(f float64) string {
+	if math.IsNaN(f) {
+		return "null"
+	}
+	f = math.Max(-math.MaxFloat64, math.Min(math.MaxFloat64, f))
+	if f == 0 {
+		if math.Signbit(f) {
+			return "-0"
+		}
+		return "0"
+	}
+	// 'e' with precision -1 gives the shortest round-trip digits.
+	e := strconv.FormatFloat(f, 'e', -1, 64)
+	var b strings.Builder
+	if e[0] == '-' {
+		b.WriteByte('-')
+		e = e[1:]
+	}
+	mant, exp, _ := strings.Cut(e, "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	x, _ := strconv.Atoi(exp)
+	decpt := x + 1 // position of the decimal point after the first digit
+	nd := len(digits)
+	switch {
+	case decpt <= -4 || decpt > nd+15:
+		b.WriteByte(digits[0])
+		if nd > 1 {
+			b.WriteByte('.')
+			b.WriteString(digits[1:])
+		}
+		b.WriteByte('e')
+		x = decpt - 1
+		if x < 0 {
+			b.WriteByte('-')
+			x = -x
+		} else {
+			b.WriteByte('+')
+		}
+		if x < 10 {
+			b.WriteByte('0')
+		}
+		b.WriteString(strconv.Itoa(x))
+	case decpt <= 0:
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -decpt))
+		b.WriteString(digits)
+	default:
+		if decpt >= nd {
+			b.WriteString(digits)
+			b.WriteString(strings.Repeat("0", decpt-nd))
+		} else {
+			b.WriteString(digits[:decpt])
+			b.WriteByte('.')
+			b.WriteString(digits[decpt:])
+		}
+	}
+	return b.String()
+}
