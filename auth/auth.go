@@ -1,8 +1,10 @@
-// Package auth owns caudal's principals and their keys. For now that is one
-// root access key: created on first start (or taken from the environment),
-// stored in the data directory readable by its owner only, and looked up by
-// the SigV4 verifier. Users, policies and key rotation come later and will
-// live here too.
+// Package auth owns caudal's principals and their keys: the root access key
+// (created on first start or taken from the environment, stored in the data
+// directory readable by its owner only), and the identity store (store.go)
+// of IAM-style users, their access keys and inline policies, which the SigV4
+// verifiers look keys up in and the IAM wire skin manages. subject.go is the
+// contract authorization shares with every wire skin: the Subject of a
+// request and Check.
 package auth
 
 import (
