@@ -81,6 +81,17 @@ var macros = []string{
 		(u, x TIMESTAMPTZ) AS date_trunc(u, x)`,
 	// Trino's millisecond is 0-999; DuckDB's counts the seconds too.
 	`CREATE MACRO athena_millisecond(x) AS millisecond(x) % 1000`,
+	// Trino's cardinality takes arrays and maps; DuckDB's len takes only
+	// lists and its cardinality only maps, and a macro cannot overload on
+	// "any list" or "any map", so the value's JSON form tells them apart.
+	`CREATE MACRO athena_cardinality(x) AS CAST(CASE json_type(to_json(x))
+		WHEN 'OBJECT' THEN len(json_keys(to_json(x)))
+		WHEN 'ARRAY' THEN json_array_length(to_json(x)) END AS BIGINT)`,
+	// Trino's json_extract_scalar is NULL when the path names an object or
+	// an array, or the text is not JSON; DuckDB's json_extract_string
+	// returns the object's text and fails on bad JSON.
+	`CREATE MACRO athena_json_extract_scalar(j, p) AS CASE WHEN json_valid(j)
+		AND json_type(json_extract(j, p)) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(j, p) END`,
 	// Trino's regexp_extract is NULL without a match; DuckDB's is ''.
 	`CREATE MACRO athena_regexp_extract(s, p) AS CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p) END,
 		(s, p, g) AS CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p, g) END`,

@@ -13,10 +13,8 @@ type rewrite func(name token, args [][]node) ([]node, error)
 // arguments and meaning.
 var renames = map[string]string{
 	"approx_distinct":      "approx_count_distinct",
-	"json_extract_scalar":  "json_extract_string",
 	"regexp_like":          "regexp_matches",
 	"arbitrary":            "any_value",
-	"cardinality":          "len", // lists; DuckDB spells a map's cardinality differently
 	"split":                "str_split",
 	"contains":             "list_contains",
 	"array_join":           "array_to_string",
@@ -75,6 +73,8 @@ var templates = map[string]string{
 	"to_unixtime/1":            "epoch(_1)",
 	"from_unixtime/1":          "to_timestamp(_1)",
 	"approx_percentile/2":      "approx_quantile(_1, _2)",
+	"cardinality/1":            "athena_cardinality(_1)",
+	"json_extract_scalar/2":    "athena_json_extract_scalar(_1, _2)",
 }
 
 // parsedTemplates holds templates as trees, built once.

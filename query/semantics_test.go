@@ -26,7 +26,8 @@ func TestTrinoSemantics(t *testing.T) {
 		{"SELECT regexp_like('abc123', '[0-9]+')", "true"},
 		{"SELECT element_at(ARRAY[1, 2, 3], 2), element_at(ARRAY[1, 2, 3], -1), element_at(ARRAY[1], 5)", "2|3|∅"},
 		{"SELECT element_at(MAP(ARRAY['a'], ARRAY[1]), 'a')", "1"},
-		{"SELECT cardinality(ARRAY[1, 2, 3])", "3"},
+		{"SELECT cardinality(ARRAY[1, 2, 3]), cardinality(MAP(ARRAY['a', 'b'], ARRAY[1, 2])), cardinality(ARRAY[])", "3|2|0"},
+		{"SELECT json_extract_scalar('{\"a\":{\"b\":1}}', '$.a'), json_extract_scalar('{\"a\":[1]}', '$.a'), json_extract_scalar('{\"a\":5}', '$.a'), json_extract_scalar('not json', '$.a')", "∅|∅|5|∅"},
 		{"SELECT arbitrary(x) FROM (VALUES 7) t(x)", "7"},
 		{"SELECT date_add('day', 3, DATE '2024-01-30'), date_add('month', 1, TIMESTAMP '2024-01-31 00:00:00')", "2024-02-02|2024-02-29 00:00:00.000"},
 		{"SELECT date_add('quarter', 1, DATE '2024-01-15')", "2024-04-15"},
@@ -59,6 +60,20 @@ func TestTrinoSemantics(t *testing.T) {
 			dsql, _ := Translate(c.sql)
 			t.Errorf("%s\n  DuckDB: %s\n  got  %s\n  want %s", c.sql, dsql, got, c.want)
 		}
+	}
+}
+
+// TestRowFieldOrder: a row prints its fields in their declared order (not
+// sorted by name), nested in arrays and maps too, as Athena prints them.
+func TestRowFieldOrder(t *testing.T) {
+	env := newEnv(t)
+	env.put(t, "rows/a.json", []byte(`{"r": {"zb": 1, "ya": "x", "m": {"y": 3, "b": 4}}, "l": [{"z": 2, "a": null}], "mp": {"k": {"q": 1, "p": 2}}}`+"\n"))
+	env.run(t, `CREATE EXTERNAL TABLE rows (r struct<zb:int,ya:string,m:struct<y:int,b:int>>, l array<struct<z:int,a:string>>, mp map<string,struct<q:int,p:int>>)
+		ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://data/rows/'`)
+	got := table(env.run(t, "SELECT r, l, mp, cardinality(mp) FROM rows"))
+	want := "r:row,l:array,mp:map,_col3:bigint\n{zb=1, ya=x, m={y=3, b=4}}|[{z=2, a=null}]|{k={q=1, p=2}}|1"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
 

@@ -398,6 +398,27 @@ func (r reader) columnsStruct(allVarchar bool) string {
 	return b.String()
 }
 
+// jsonColumns is columnsStruct for JSON files, whose keys DuckDB matches
+// case-sensitively: a SerDe parameter "mapping.<column>" (the OpenX JSON
+// SerDe's) names the key a column reads, e.g. mapping.eventname =
+// eventName for CloudTrail's camel-case records.
+func (r reader) jsonColumns(serde map[string]string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, c := range r.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		key := c.name
+		if m := serde["mapping."+c.name]; m != "" {
+			key = m
+		}
+		b.WriteString(quoteString(key) + ": " + quoteString(c.duck))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
 // scan is the DuckDB table function reading files in the table's format.
 func (r reader) scan(files []file) string {
 	list := pathList(files)
@@ -413,7 +434,7 @@ func (r reader) scan(files []file) string {
 		if strings.EqualFold(serde["ignore.malformed.json"], "true") {
 			opts = ", ignore_errors = true"
 		}
-		return "read_json(" + list + ", format = 'newline_delimited', columns = " + r.columnsStruct(false) + opts + ")"
+		return "read_json(" + list + ", format = 'newline_delimited', columns = " + r.jsonColumns(serde) + opts + ")"
 	}
 	delim, quote, escape := "\x01", "", ""
 	if r.quoted {

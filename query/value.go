@@ -72,6 +72,10 @@ func athenaColumn(name, duckType string) (Column, formatter) {
 	default:
 		c.Type = strings.ToLower(t)
 	}
+	if c.Type == "row" || c.Type == "array" || c.Type == "map" {
+		typ := parseComplexType(duckType)
+		return c, func(v any) string { return formatTyped(v, typ) }
+	}
 	return c, formatValue
 }
 
@@ -158,9 +162,8 @@ func formatValue(v any) string {
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	case map[string]any:
-		// A STRUCT: DuckDB's driver gives a map, so the declared field
-		// order is lost; names sort, which matches the common case of
-		// generated field names.
+		// A STRUCT reached without its type (formatTyped keeps the
+		// declared order when it has the type): names sort.
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
