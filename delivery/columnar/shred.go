@@ -1,0 +1,578 @@
+package columnar
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Shredding: one JSON document becomes one row, written into the leaf
+// columns with Dremel repetition and definition levels. A value that does
+// not fit its column's type returns a *mismatch; the caller rolls every
+// column back to its state before the record, so a failed record leaves no
+// trace.
+
+// mismatch is a value that cannot be coerced to its column's type
+// (DataFormatConversion.MalformedData).
+type mismatch struct {
+	path string
+	typ  *hiveType
+	kind jkind
+	text string
+}
+
+func (m *mismatch) Error() string {
+	return fmt.Sprintf("Cannot deserialize JSON %s value %s for column %s of type %s", m.kind, m.text, m.path, m.typ)
+}
+
+// shredder holds a Convert call's per-record state.
+type shredder struct {
+	c       *Converter
+	data    []byte
+	p       jparser
+	scratch []byte
+	key     []byte
+	dec     []byte
+	bigInt  big.Int
+}
+
+func (s *shredder) text(v *jnode) []byte { return s.data[v.start:v.end] }
+
+func (s *shredder) bad(n *pnode, v *jnode) error {
+	t := s.text(v)
+	if len(t) > 64 {
+		t = append(append([]byte(nil), t[:61]...), "..."...)
+	}
+	return &mismatch{path: n.name, typ: n.typ, kind: v.kind, text: string(t)}
+}
+
+// str returns a string node's decoded content, in scratch if it has escapes.
+func (s *shredder) str(v *jnode) []byte {
+	if !v.esc {
+		return s.data[v.start:v.end]
+	}
+	s.scratch = appendUnescaped(s.scratch[:0], s.data[v.start:v.end])
+	return s.scratch
+}
+
+// normKey normalizes a JSON key the way fields are looked up: unescaped,
+// dots to underscores and lower-cased as the deserializer says.
+func (s *shredder) normKey(v *jnode) []byte {
+	raw := s.data[v.start:v.end]
+	if v.esc {
+		s.key = appendUnescaped(s.key[:0], raw)
+	} else {
+		s.key = append(s.key[:0], raw...)
+	}
+	k := s.key
+	ci, dots := s.c.caseInsensitive, s.c.opt.Deserializer.ConvertDotsInJSONKeysToUnderscores
+	for i, c := range k {
+		if ci && c >= 'A' && c <= 'Z' {
+			k[i] = c + 32
+		} else if dots && c == '.' {
+			k[i] = '_'
+		}
+	}
+	return k
+}
+
+// object writes an object's fields into struct node n's children.
+func (s *shredder) object(n *pnode, obj int32, r uint8) error {
+	nodes := s.p.nodes
+	for i := range n.slots {
+		n.slots[i] = -1
+	}
+	o := &nodes[obj]
+	i := obj + 1
+	for k := int32(0); k < o.n; k++ {
+		val := i + 1
+		if f, ok := n.keys[string(s.normKey(&nodes[i]))]; ok {
+			n.slots[f] = val // the last duplicate key wins
+		}
+		i = nodes[val].next
+	}
+	for f, c := range n.children {
+		if err := s.value(c, n.slots[f], r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// value writes the value at node index vi (-1: absent) into node n, whose
+// parent is present; r is the repetition level of the first entry.
+func (s *shredder) value(n *pnode, vi int32, r uint8) error {
+	if vi < 0 || s.p.nodes[vi].kind == jNull {
+		for _, l := range n.leaves {
+			l.null(r, n.def-1)
+		}
+		return nil
+	}
+	v := &s.p.nodes[vi]
+	switch n.typ.kind {
+	case kStruct:
+		if v.kind != jObj {
+			return s.bad(n, v)
+		}
+		// object resets n.slots; a struct is never nested in itself, and
+		// its slots are read before any sibling element reuses them.
+		slots := n.slots
+		if err := s.object(n, vi, r); err != nil {
+			return err
+		}
+		_ = slots
+		return nil
+	case kArray:
+		if v.kind != jArr {
+			return s.bad(n, v)
+		}
+		g := n.children[0]
+		if v.n == 0 {
+			for _, l := range n.leaves {
+				l.null(r, n.def)
+			}
+			return nil
+		}
+		e := g.children[0]
+		rr := r
+		i := vi + 1
+		for k := int32(0); k < v.n; k++ {
+			if err := s.value(e, i, rr); err != nil {
+				return err
+			}
+			rr = g.rep
+			i = s.p.nodes[i].next
+		}
+		return nil
+	case kMap:
+		if v.kind != jObj {
+			return s.bad(n, v)
+		}
+		g := n.children[0]
+		if v.n == 0 {
+			for _, l := range n.leaves {
+				l.null(r, n.def)
+			}
+			return nil
+		}
+		kn, vn := g.children[0], g.children[1]
+		rr := r
+		i := vi + 1
+		for k := int32(0); k < v.n; k++ {
+			if err := s.prim(kn, &s.p.nodes[i], rr); err != nil {
+				return err
+			}
+			if err := s.value(vn, i+1, rr); err != nil {
+				return err
+			}
+			rr = g.rep
+			i = s.p.nodes[i+1].next
+		}
+		return nil
+	}
+	return s.prim(n, v, r)
+}
+
+// prim writes a non-null primitive value.
+func (s *shredder) prim(n *pnode, v *jnode, r uint8) error {
+	l := n.leaf
+	t := n.typ
+	switch t.kind {
+	case kString:
+		var b []byte
+		switch v.kind {
+		case jStr:
+			b = s.str(v)
+		default: // numbers and booleans as written; objects and arrays as JSON text
+			b = s.text(v)
+		}
+		if t.length > 0 {
+			b = truncateRunes(b, t.length)
+			if t.char {
+				for len(b) > 0 && b[len(b)-1] == ' ' {
+					b = b[:len(b)-1]
+				}
+			}
+		}
+		l.level(r)
+		l.appendBytes(b)
+		return nil
+	case kBinary:
+		if v.kind != jStr {
+			return s.bad(n, v)
+		}
+		l.level(r)
+		l.appendBytes(s.str(v))
+		return nil
+	case kBoolean:
+		var b bool
+		switch v.kind {
+		case jTrue:
+			b = true
+		case jFalse:
+		case jStr:
+			t := s.str(v)
+			switch {
+			case equalFoldASCII(t, "true"):
+				b = true
+			case equalFoldASCII(t, "false"):
+			default:
+				return s.bad(n, v)
+			}
+		default:
+			return s.bad(n, v)
+		}
+		l.level(r)
+		if b {
+			l.vals = append(l.vals, 1)
+		} else {
+			l.vals = append(l.vals, 0)
+		}
+		return nil
+	case kTinyint, kSmallint, kInt, kBigint:
+		var lit []byte
+		switch v.kind {
+		case jNum:
+			lit = s.text(v)
+		case jStr:
+			lit = s.str(v)
+		default:
+			return s.bad(n, v)
+		}
+		x, ok := parseInt(lit)
+		lo, hi := intRange(t.kind)
+		if !ok || x < lo || x > hi {
+			return s.bad(n, v)
+		}
+		l.level(r)
+		if t.kind == kBigint {
+			l.vals = binary.LittleEndian.AppendUint64(l.vals, uint64(x))
+		} else {
+			l.vals = binary.LittleEndian.AppendUint32(l.vals, uint32(int32(x)))
+		}
+		return nil
+	case kFloat, kDouble:
+		var lit []byte
+		switch v.kind {
+		case jNum:
+			lit = s.text(v)
+		case jStr:
+			lit = s.str(v)
+		default:
+			return s.bad(n, v)
+		}
+		bits := 64
+		if t.kind == kFloat {
+			bits = 32
+		}
+		f, ok := parseFloat(lit, bits)
+		if !ok {
+			return s.bad(n, v)
+		}
+		l.level(r)
+		if t.kind == kFloat {
+			l.vals = binary.LittleEndian.AppendUint32(l.vals, math.Float32bits(float32(f)))
+		} else {
+			l.vals = binary.LittleEndian.AppendUint64(l.vals, math.Float64bits(f))
+		}
+		return nil
+	case kDecimal:
+		var lit []byte
+		switch v.kind {
+		case jNum:
+			lit = s.text(v)
+		case jStr:
+			lit = s.str(v)
+		default:
+			return s.bad(n, v)
+		}
+		at := len(l.vals)
+		out, ok, overflow := s.appendDecimal(l.vals, lit, t.precision, t.scale, int(l.typeLen))
+		if !ok {
+			return s.bad(n, v)
+		}
+		if overflow {
+			// Hive enforces precision by reading the value as NULL.
+			l.vals = l.vals[:at]
+			l.null(r, n.def-1)
+			return nil
+		}
+		l.level(r)
+		l.vals = out
+		return nil
+	case kDate:
+		if v.kind != jStr {
+			return s.bad(n, v)
+		}
+		days, ok := s.c.ts.parseDate(s.str(v))
+		if !ok {
+			return s.bad(n, v)
+		}
+		l.level(r)
+		l.vals = binary.LittleEndian.AppendUint32(l.vals, uint32(days))
+		return nil
+	case kTimestamp:
+		var sec int64
+		var nsec int32
+		var ok bool
+		switch v.kind {
+		case jNum:
+			sec, nsec, ok = s.c.ts.parse(s.text(v), true)
+		case jStr:
+			sec, nsec, ok = s.c.ts.parse(s.str(v), false)
+		}
+		if !ok {
+			return s.bad(n, v)
+		}
+		l.level(r)
+		l.vals = appendInt96(l.vals, sec, nsec)
+		return nil
+	}
+	return s.bad(n, v)
+}
+
+// appendBytes appends a BYTE_ARRAY value (its levels already recorded).
+func (l *leafCol) appendBytes(b []byte) {
+	if d := l.dict; d != nil && !d.full {
+		idx, ok := d.index[string(b)]
+		if !ok {
+			idx = uint32(len(d.index))
+			d.index[string(b)] = idx
+			d.plain = binary.LittleEndian.AppendUint32(d.plain, uint32(len(b)))
+			d.plain = append(d.plain, b...)
+		}
+		l.dictIdx = append(l.dictIdx, idx)
+		return
+	}
+	l.vals = binary.LittleEndian.AppendUint32(l.vals, uint32(len(b)))
+	l.vals = append(l.vals, b...)
+}
+
+// julianEpoch is the Julian day number of 1970-01-01.
+const julianEpoch = 2440588
+
+// appendInt96 appends a timestamp as Hive's INT96: nanoseconds of the day
+// (little-endian int64) then the Julian day (little-endian int32).
+func appendInt96(dst []byte, sec int64, nsec int32) []byte {
+	day := sec / 86400
+	rem := sec % 86400
+	if rem < 0 {
+		rem += 86400
+		day--
+	}
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(rem*1e9+int64(nsec)))
+	return binary.LittleEndian.AppendUint32(dst, uint32(int32(day+julianEpoch)))
+}
+
+func intRange(k kind) (int64, int64) {
+	switch k {
+	case kTinyint:
+		return math.MinInt8, math.MaxInt8
+	case kSmallint:
+		return math.MinInt16, math.MaxInt16
+	case kInt:
+		return math.MinInt32, math.MaxInt32
+	}
+	return math.MinInt64, math.MaxInt64
+}
+
+// parseInt parses an optionally signed decimal integer, as Java's
+// Long.parseLong does (no fraction, no exponent, no blanks).
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	neg := false
+	if b[0] == '-' || b[0] == '+' {
+		neg = b[0] == '-'
+		b = b[1:]
+		if len(b) == 0 {
+			return 0, false
+		}
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if u > (math.MaxUint64-9)/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+// parseFloat parses a JSON number or a string that Java's
+// Double.parseDouble accepts (including NaN and Infinity).
+func parseFloat(b []byte, bits int) (float64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	for _, c := range b {
+		// strconv accepts hex floats and underscores that Java does not.
+		if c == '_' || c == 'x' || c == 'X' || c == 'p' || c == 'P' {
+			return 0, false
+		}
+	}
+	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(b), len(b)), bits)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return f, true // ±Inf or 0, as Java rounds
+		}
+		return 0, false
+	}
+	return f, true
+}
+
+// appendDecimal appends lit as a big-endian two's-complement unscaled
+// value of width bytes, rounded half-up to scale. ok is false when lit is
+// not a number; overflow when it needs more than precision digits.
+func (s *shredder) appendDecimal(dst, lit []byte, precision, scale, width int) (out []byte, ok, overflow bool) {
+	i := 0
+	neg := false
+	if i < len(lit) && (lit[i] == '-' || lit[i] == '+') {
+		neg = lit[i] == '-'
+		i++
+	}
+	digits := s.dec[:0]
+	exp := 0
+	sawDigit, sawDot := false, false
+	for ; i < len(lit); i++ {
+		c := lit[i]
+		switch {
+		case c >= '0' && c <= '9':
+			sawDigit = true
+			if len(digits) > 0 || c != '0' {
+				digits = append(digits, c)
+			}
+			if sawDot {
+				exp--
+			}
+		case c == '.' && !sawDot:
+			sawDot = true
+		case (c == 'e' || c == 'E') && sawDigit:
+			e, ok := parseInt(lit[i+1:])
+			if !ok || e > 1000 || e < -1000 {
+				return dst, false, false
+			}
+			exp += int(e)
+			i = len(lit)
+		default:
+			return dst, false, false
+		}
+	}
+	s.dec = digits
+	if !sawDigit {
+		return dst, false, false
+	}
+	shift := exp + scale
+	if shift >= 0 {
+		if len(digits) > 0 {
+			for k := 0; k < shift; k++ {
+				digits = append(digits, '0')
+			}
+		}
+	} else {
+		drop := -shift
+		if drop > len(digits) {
+			digits = digits[:0]
+		} else {
+			keep := len(digits) - drop
+			roundUp := digits[keep] >= '5'
+			digits = digits[:keep]
+			if roundUp {
+				k := len(digits) - 1
+				for ; k >= 0 && digits[k] == '9'; k-- {
+					digits[k] = '0'
+				}
+				if k < 0 {
+					digits = append(digits, 0)
+					copy(digits[1:], digits)
+					digits[0] = '1'
+				} else {
+					digits[k]++
+				}
+			}
+		}
+	}
+	s.dec = digits
+	if len(digits) > precision {
+		return dst, true, true
+	}
+	at := len(dst)
+	for k := 0; k < width; k++ {
+		dst = append(dst, 0)
+	}
+	out = dst[at:]
+	if len(digits) <= 18 {
+		var u int64
+		for _, c := range digits {
+			u = u*10 + int64(c-'0')
+		}
+		if neg {
+			u = -u
+		}
+		for k := width - 1; k >= 0; k-- {
+			out[k] = byte(u)
+			u >>= 8 // arithmetic shift sign-extends
+		}
+		return dst, true, false
+	}
+	b := &s.bigInt
+	b.SetString(string(digits), 10)
+	if neg {
+		b.Neg(b)
+	}
+	// Two's complement of width bytes.
+	if b.Sign() < 0 {
+		mod := new(big.Int).Lsh(big.NewInt(1), uint(8*width))
+		b.Add(b, mod)
+	}
+	b.FillBytes(out)
+	return dst, true, false
+}
+
+func truncateRunes(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	for i := range string(b) {
+		if n == 0 {
+			return b[:i]
+		}
+		n--
+	}
+	return b
+}
+
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 32
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+var _ = utf8.RuneError
