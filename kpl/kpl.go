@@ -246,7 +246,17 @@ func Aggregate(records []Record) []byte {
 			idxs[i].ehk, idxs[i].hasEHK = e, true
 		}
 	}
-	out := append([]byte(nil), Magic[:]...)
+	size := len(Magic) + digestLen
+	for _, k := range pkTable {
+		size += len(k) + 11
+	}
+	for _, k := range ehkTable {
+		size += len(k) + 11
+	}
+	for _, r := range records {
+		size += len(r.Data) + 40
+	}
+	out := append(make([]byte, 0, size), Magic[:]...)
 	for _, k := range pkTable {
 		out = appendBytesField(out, 1, []byte(k))
 	}
