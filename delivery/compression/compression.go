@@ -1,34 +1,46 @@
 // Package compression owns the compression formats an Amazon Data Firehose
 // extended S3 destination writes objects in: UNCOMPRESSED, GZIP, ZIP, Snappy
 // and HADOOP_SNAPPY (the CompressionFormat enum of the Firehose API,
-// botocore firehose/2015-08-04 service-2.json), and the file-name extension
-// Firehose appends for each ("Understand data delivery in Amazon Data
-// Firehose" and "Configure destination settings" in the Firehose developer
-// guide).
+// botocore firehose/2015-08-04 service-2.json), with the object-name
+// extension and Content-Encoding Firehose gives each ("Amazon S3 object name
+// format" and "Configure destination settings" in the Amazon Data Firehose
+// developer guide).
 //
-//   - GZIP is RFC 1952 gzip.
-//   - ZIP is a PKZIP archive with one deflated entry.
-//   - Snappy is the Snappy framing format (google/snappy framing_format.txt):
-//     stream identifier, then checksummed compressed or uncompressed chunks.
-//   - HADOOP_SNAPPY is Hadoop's SnappyCodec stream as written by
-//     BlockCompressorStream: per block, a 4-byte big-endian uncompressed length,
-//     then a 4-byte big-endian compressed length and that many bytes of raw
-//     Snappy block. Blocks hold at most 218,422 bytes of input: Hadoop's
-//     256 KiB io.compression.codec.snappy.buffersize minus its
-//     compression overhead (buffersize/6 + 32), so Hadoop's fixed-size
-//     decompressor buffer always fits a block.
+// The developer guide does not say which Snappy containers it means. What
+// the service writes was established against real AWS by the floci project
+// (github.com/floci-io/floci issue #2328: objects reproduced byte for byte
+// with snappy-java), and this package follows the service:
+//
+//   - GZIP is RFC 1952 gzip; Content-Encoding gzip; ".gz".
+//     (Deflate is klauspost/compress's, about twice the standard library's speed.)
+//   - ZIP is a PKZIP archive with one deflated entry (Firehose names it with
+//     a UUID); Content-Encoding zip; ".zip".
+//   - Snappy is snappy-java's SnappyOutputStream stream, not the Snappy
+//     framing format: the 8-byte magic 0x82 "SNAPPY" 0x00, big-endian int32
+//     version 1 and minimum compatible version 1, then per block of at most
+//     32 KiB of input a big-endian int32 compressed length and a raw Snappy
+//     block. The header is written with the first block, so empty input
+//     gives an empty object, as snappy-java does. Content-Encoding
+//     snappy-java; ".snappy".
+//   - HADOOP_SNAPPY is Hadoop's SnappyCodec block stream as snappy-java's
+//     SnappyHadoopCompatibleOutputStream writes it: per block of at most
+//     32 KiB of input, a big-endian int32 uncompressed length, a big-endian
+//     int32 compressed length and a raw Snappy block. Content-Encoding
+//     hadoop-snappy; ".snappy" (the guide's table says ".hsnappy", the
+//     service delivers ".snappy").
 package compression
 
 import (
 	"archive/zip"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/s2"
-	"github.com/klauspost/compress/snappy"
 )
 
 // The CompressionFormat values of the Firehose API.
@@ -60,33 +72,51 @@ func NewWriter(format string, w io.Writer, entryName string) (io.WriteCloser, er
 		return gzip.NewWriter(w), nil
 	case ZIP:
 		zw := zip.NewWriter(w)
-		ew, err := zw.CreateHeader(&zip.FileHeader{Name: entryName, Method: zip.Deflate})
+		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(w, flate.DefaultCompression)
+		})
+		ew, err := zw.CreateHeader(&zip.FileHeader{Name: entryName, Method: zip.Deflate, Modified: time.Now()})
 		if err != nil {
 			return nil, fmt.Errorf("compression: zip entry %q: %w", entryName, err)
 		}
 		return &zipWriter{zw: zw, w: ew}, nil
 	case Snappy:
-		return snappy.NewBufferedWriter(w), nil
+		return &blockWriter{w: w, buf: make([]byte, 0, BlockSize), header: xerialHeader[:]}, nil
 	case HadoopSnappy:
-		return &hadoopSnappyWriter{w: w, buf: make([]byte, 0, HadoopBlockSize)}, nil
+		return &blockWriter{w: w, buf: make([]byte, 0, BlockSize), hadoop: true}, nil
 	default:
 		return nil, fmt.Errorf("%w %q", ErrUnknownFormat, format)
 	}
 }
 
 // Extension returns the suffix Firehose appends to object names in format:
-// ".gz", ".zip", ".snappy", or "" for UNCOMPRESSED and unknown formats.
-// Firehose names HADOOP_SNAPPY objects with ".hsnappy".
+// ".gz", ".zip", ".snappy" for both Snappy formats, or "" for UNCOMPRESSED
+// and unknown formats.
 func Extension(format string) string {
 	switch format {
 	case GZIP:
 		return ".gz"
 	case ZIP:
 		return ".zip"
-	case Snappy:
+	case Snappy, HadoopSnappy:
 		return ".snappy"
+	default:
+		return ""
+	}
+}
+
+// ContentEncoding returns the Content-Encoding Firehose sets on objects in
+// format, or "" for UNCOMPRESSED and unknown formats.
+func ContentEncoding(format string) string {
+	switch format {
+	case GZIP:
+		return "gzip"
+	case ZIP:
+		return "zip"
+	case Snappy:
+		return "snappy-java"
 	case HadoopSnappy:
-		return ".hsnappy"
+		return "hadoop-snappy"
 	default:
 		return ""
 	}
@@ -104,20 +134,30 @@ type zipWriter struct {
 func (z *zipWriter) Write(p []byte) (int, error) { return z.w.Write(p) }
 func (z *zipWriter) Close() error                { return z.zw.Close() }
 
-// HadoopBlockSize is the most input one HADOOP_SNAPPY block holds.
-const HadoopBlockSize = 256<<10 - (256<<10/6 + 32)
+// BlockSize is the most input one Snappy or HADOOP_SNAPPY block holds:
+// snappy-java's default block size, well inside Hadoop's 256 KiB
+// decompressor buffer.
+const BlockSize = 32 << 10
 
-// hadoopSnappyWriter buffers up to HadoopBlockSize bytes and writes each
-// full buffer as one block.
-type hadoopSnappyWriter struct {
-	w      io.Writer
-	buf    []byte
-	out    []byte
-	err    error
-	closed bool
+// xerialHeader starts a snappy-java stream: magic, version 1, minimum
+// compatible version 1.
+var xerialHeader = [16]byte{0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1}
+
+// blockWriter buffers up to BlockSize bytes and writes each full buffer as
+// one length-prefixed Snappy block, preceded by header before the first
+// block, and by the uncompressed length when hadoop is set.
+type blockWriter struct {
+	w       io.Writer
+	header  []byte
+	hadoop  bool
+	started bool
+	buf     []byte
+	out     []byte
+	err     error
+	closed  bool
 }
 
-func (h *hadoopSnappyWriter) Write(p []byte) (int, error) {
+func (h *blockWriter) Write(p []byte) (int, error) {
 	if h.err != nil {
 		return 0, h.err
 	}
@@ -139,27 +179,36 @@ func (h *hadoopSnappyWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func (h *hadoopSnappyWriter) flushBlock() error {
+func (h *blockWriter) flushBlock() error {
 	if len(h.buf) == 0 {
 		return nil
 	}
-	need := 8 + s2.MaxEncodedLen(len(h.buf))
+	need := len(h.header) + 8 + s2.MaxEncodedLen(len(h.buf))
 	if cap(h.out) < need {
 		h.out = make([]byte, need)
 	}
-	out := h.out[:need]
-	enc := s2.EncodeSnappy(out[8:], h.buf)
-	binary.BigEndian.PutUint32(out[0:4], uint32(len(h.buf)))
-	binary.BigEndian.PutUint32(out[4:8], uint32(len(enc)))
-	if _, err := h.w.Write(out[:8+len(enc)]); err != nil {
-		h.err = fmt.Errorf("compression: hadoop snappy block: %w", err)
+	out := h.out[:0]
+	if !h.started {
+		out = append(out, h.header...)
+		h.started = true
+	}
+	if h.hadoop {
+		out = binary.BigEndian.AppendUint32(out, uint32(len(h.buf)))
+	}
+	lenAt := len(out)
+	out = append(out, 0, 0, 0, 0)
+	enc := s2.EncodeSnappy(out[len(out):cap(out)], h.buf)
+	binary.BigEndian.PutUint32(out[lenAt:], uint32(len(enc)))
+	out = append(out, enc...) // enc already sits there; append keeps it correct if it was reallocated
+	if _, err := h.w.Write(out); err != nil {
+		h.err = fmt.Errorf("compression: snappy block: %w", err)
 		return h.err
 	}
 	h.buf = h.buf[:0]
 	return nil
 }
 
-func (h *hadoopSnappyWriter) Close() error {
+func (h *blockWriter) Close() error {
 	if h.closed {
 		return h.err
 	}
