@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
-	"github.com/caudal/caudal/delivery"
 	"github.com/caudal/caudal/execution"
-	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/query"
 	"github.com/caudal/caudal/shardlog"
@@ -28,18 +25,6 @@ func LakeDir(dataDir string) string { return filepath.Join(dataDir, "lake") }
 // lives inside a data dir.
 func CatalogDir(dataDir string) string { return filepath.Join(dataDir, "catalog") }
 
-// IdentityDir is where the identity store (users, access keys, policies)
-// lives inside a data dir.
-func IdentityDir(dataDir string) string { return filepath.Join(dataDir, "auth") }
-
-// KeysDir is where the key store keeps its (master-key-sealed) keys
-// inside a data dir. The master key itself is never there.
-func KeysDir(dataDir string) string { return filepath.Join(dataDir, "keys") }
-
-// DeliveryDir is where Firehose delivery streams (metadata, DirectPut
-// logs, checkpoints) live inside a data dir.
-func DeliveryDir(dataDir string) string { return filepath.Join(dataDir, "delivery") }
-
 // ExecutionsDir is where Athena's query history lives inside a data dir.
 func ExecutionsDir(dataDir string) string { return filepath.Join(dataDir, "athena") }
 
@@ -52,21 +37,7 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	// keeps them durable; only "never" trades durability for speed.
 	noSync := cfg.Fsync == "never"
 	var err error
-	if s.ids, err = auth.OpenStore(auth.StoreConfig{
-		Dir: IdentityDir(cfg.DataDir), Account: cfg.AccountID, Root: s.key, NoSync: noSync,
-	}); err != nil {
-		return fmt.Errorf("open identity store: %w", err)
-	}
-	// The key store opens before the stream engine: it unwraps the data
-	// keys of encrypted streams as it recovers, and a wrong master key
-	// must stop the start before anything is served.
-	if s.keys, err = keystore.Open(keystore.Config{
-		Dir: KeysDir(cfg.DataDir), MasterKey: cfg.MasterKey, MasterKeyFile: cfg.MasterKeyFile, AccountID: cfg.AccountID,
-	}); err != nil {
-		return fmt.Errorf("open key store: %w", err)
-	}
 	if s.engine, err = stream.Open(stream.Config{
-		Keys:      s.keys,
 		Dir:       StreamsDir(cfg.DataDir),
 		AccountID: cfg.AccountID,
 		Quotas:    !cfg.QuotasOff,
@@ -74,17 +45,11 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	}); err != nil {
 		return fmt.Errorf("open stream engine: %w", err)
 	}
-	if s.lake, err = lake.Open(lake.Config{Dir: LakeDir(cfg.DataDir), NoSync: noSync, Keys: s.keys}); err != nil {
+	if s.lake, err = lake.Open(lake.Config{Dir: LakeDir(cfg.DataDir), NoSync: noSync}); err != nil {
 		return fmt.Errorf("open lake: %w", err)
 	}
 	if s.cat, err = catalog.Open(catalog.Config{Dir: CatalogDir(cfg.DataDir), NoSync: noSync}); err != nil {
 		return fmt.Errorf("open catalog: %w", err)
-	}
-	if s.deliv, err = delivery.Open(delivery.Config{
-		Dir: DeliveryDir(cfg.DataDir), Lake: s.lake, Catalog: s.cat, Streams: s.engine,
-		AccountID: cfg.AccountID, NoSync: noSync, Sync: syncMode,
-	}); err != nil {
-		return fmt.Errorf("open delivery engine: %w", err)
 	}
 	// Athena always has a "default" database; without it the query
 	// engine answers SCHEMA_NOT_FOUND for unqualified names.
@@ -121,13 +86,11 @@ func (s *Server) closeEngines() []error {
 			errs = append(errs, fmt.Errorf("close %s: %w", name, err))
 		}
 	}
-	closeOne(s.trail.Load() != nil, "audit trail", s.closeAudit)                         // before the lake it writes to
-	closeOne(s.deliv != nil, "delivery engine", func() error { return s.deliv.Close() }) // before the stream engine and lake it reads and writes
+	closeOne(s.trail.Load() != nil, "audit trail", s.closeAudit) // before the lake it writes to
 	closeOne(s.engine != nil, "stream engine", func() error { return s.engine.Close() })
 	closeOne(s.execs != nil, "query executions", func() error { return s.execs.Close() })
 	closeOne(s.sql != nil, "query engine", func() error { return s.sql.Close() })
 	closeOne(s.lake != nil, "lake", func() error { return s.lake.Close() })
 	closeOne(s.cat != nil, "catalog", func() error { return s.cat.Close() })
-	closeOne(s.ids != nil, "identity store", func() error { return s.ids.Close() })
 	return errs
 }

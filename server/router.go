@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/caudal/caudal/iam"
 	"github.com/caudal/caudal/protocol"
 )
 
@@ -63,8 +62,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCaudal(w, r)
 	case r.Header.Get("X-Amz-Target") != "":
 		s.serveTarget(w, r)
-	case signedFor(r, iam.SigningName):
-		s.serveIAM(w, r)
 	default:
 		s.serveOther(w, r)
 	}

@@ -38,14 +38,9 @@ import (
 	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
-	"github.com/caudal/caudal/delivery"
 	"github.com/caudal/caudal/execution"
-	"github.com/caudal/caudal/firehose"
 	"github.com/caudal/caudal/glue"
-	"github.com/caudal/caudal/iam"
-	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/kinesis"
-	"github.com/caudal/caudal/kms"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/query"
 	"github.com/caudal/caudal/s3api"
@@ -71,19 +66,13 @@ type Server struct {
 	stopping atomic.Bool
 
 	engine *stream.Engine     // nil until open; owned by the Shutdown path
-	keys   *keystore.Store    // nil until open; KMS keys and data keys (encryption at rest)
 	lake   *lake.Lake         // nil until open; owned by the Shutdown path
 	cat    *catalog.Catalog   // nil until open; owned by the Shutdown path
-	deliv  *delivery.Engine   // nil until open; owned by the Shutdown path
 	sql    *query.Engine      // nil until open; owned by the Shutdown path
 	execs  *execution.Manager // nil until open; owned by the Shutdown path
 	// s3 serves the S3 REST API; nil until the lake is open (the router
 	// answers 503 until then).
 	s3 atomic.Pointer[s3api.Handler]
-	// ids is the identity store (users, keys, policies); nil until open.
-	ids *auth.Store
-	// iam serves the IAM API; nil until the identity store is open.
-	iam atomic.Pointer[iam.Handler]
 	// trail records every API call (audit.go); nil until the engines
 	// are open and again once Shutdown closed it.
 	trail atomic.Pointer[audit.Trail]
@@ -192,23 +181,19 @@ func Start(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.s3.Store(s3api.New(s3api.Config{
-		Lake:      s.lake,
-		Secret:    s.ids.Secret,
-		Principal: s.ids.Principal,
-		Log:       cfg.Log,
+		Lake:   s.lake,
+		Secret: s.key.Secret,
+		Log:    cfg.Log,
 		// <bucket>.s3.localhost as well as <bucket>.localhost: OpenSSL
 		// clients (curl, Python) do not match the certificate name
 		// *.localhost (a wildcard needs two labels after it), but do
 		// match *.s3.localhost (tls.go).
 		HostSuffixes: []string{"localhost", "s3.localhost"},
 	}))
-	s.iam.Store(iam.New(iam.Config{Store: s.ids, Log: cfg.Log}))
 	s.services.Store(&[]jsonService{
 		s.newJSONService(kinesis.New(s.engine, cfg.AccountID), "kinesis"),
 		s.newJSONService(glue.New(s.cat, cfg.AccountID), glue.SigningName),
 		s.newJSONService(athena.New(s.execs, s.cat, cfg.AccountID), athena.SigningName),
-		s.newJSONService(firehose.New(s.deliv), firehose.SigningName),
-		s.newJSONService(kms.New(s.keys), kms.SigningName),
 	})
 	started = true
 	return s, nil
