@@ -10,10 +10,35 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/sigv4"
 )
 
-// authenticate verifies q's SigV4 signature in whichever form it came
+// authenticate verifies q's signature (verify) and then binds the signing
+// key's principal to the request: the handlers find it in q.r's context
+// (auth.SubjectFrom) for authorization, and the audit event, when there is
+// one, names the caller. A key deleted or disabled between the two lookups
+// is refused as unknown.
+func (h *Handler) authenticate(q *request) error {
+	if err := h.verify(q); err != nil {
+		return err
+	}
+	var p *auth.Principal
+	if h.cfg.Principal == nil {
+		p = &auth.Principal{Root: true, AccessKeyID: q.cred.AccessKeyID, Path: "/"}
+	} else {
+		var ok bool
+		if p, ok = h.cfg.Principal(q.cred.AccessKeyID); !ok {
+			return errInvalidAccessKeyID(q)
+		}
+	}
+	ctx := q.r.Context()
+	auth.RecordCaller(ctx, p, q.cred.Region)
+	q.r = q.r.WithContext(auth.WithSubject(ctx, auth.NewSubject(q.r, p, h.cfg.Now())))
+	return nil
+}
+
+// verify verifies q's SigV4 signature in whichever form it came
 // (Authorization header or presigned query) and sets up q.body to verify
 // the payload as the action reads it:
 //
@@ -27,7 +52,7 @@ import (
 //
 // A header-signed request without x-amz-content-sha256 is refused as S3
 // refuses it. Every refusal is S3's code for the case (authError).
-func (h *Handler) authenticate(q *request) error {
+func (h *Handler) verify(q *request) error {
 	r := q.r
 	authz := strings.TrimSpace(strings.Join(r.Header.Values("Authorization"), ","))
 	presigned := q.query.Has("X-Amz-Algorithm")
@@ -101,6 +126,17 @@ func (h *Handler) authenticateStreaming(q *request, mode string) error {
 	q.body = chunked
 	q.trailer = chunked.Trailer
 	return nil
+}
+
+// errInvalidAccessKeyID is S3's answer to a key that is unknown, deleted
+// or inactive.
+func errInvalidAccessKeyID(q *request) *Error {
+	id := q.cred.AccessKeyID
+	if id == "" {
+		id = accessKeyID(q)
+	}
+	return newError("InvalidAccessKeyId", http.StatusForbidden,
+		"The AWS Access Key Id you provided does not exist in our records.", Field{"AWSAccessKeyId", id})
 }
 
 func isSHA256Hex(s string) bool {
@@ -204,9 +240,7 @@ func (h *Handler) authError(q *request, se *sigv4.Error) *Error {
 		return newError("AuthorizationHeaderMalformed", http.StatusBadRequest,
 			"The authorization header is malformed; "+msg, Field{"Region", h.cfg.Region})
 	case sigv4.KindUnknownKey:
-		return newError("InvalidAccessKeyId", http.StatusForbidden,
-			"The AWS Access Key Id you provided does not exist in our records.",
-			Field{"AWSAccessKeyId", accessKeyID(q)})
+		return errInvalidAccessKeyID(q)
 	case sigv4.KindMismatch:
 		e := newError("SignatureDoesNotMatch", http.StatusForbidden,
 			"The request signature we calculated does not match the signature you provided. Check your key and signing method.")

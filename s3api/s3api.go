@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/sigv4"
 )
@@ -40,6 +41,10 @@ type Config struct {
 	Lake *lake.Lake
 	// Secret returns the secret access key of an access key id.
 	Secret func(accessKeyID string) (secret string, ok bool)
+	// Principal returns who an access key belongs to (auth.Store.Principal).
+	// Nil means every key Secret knows is the root key's (a lone root key
+	// and no identity store, as in tests).
+	Principal func(accessKeyID string) (*auth.Principal, bool)
 	// Region is the region the service answers for (GetBucketLocation of
 	// buckets created without a constraint is still null, as us-east-1).
 	// Default "us-east-1".

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/execution"
 	"github.com/caudal/caudal/lake"
@@ -25,6 +26,10 @@ func LakeDir(dataDir string) string { return filepath.Join(dataDir, "lake") }
 // lives inside a data dir.
 func CatalogDir(dataDir string) string { return filepath.Join(dataDir, "catalog") }
 
+// IdentityDir is where the identity store (users, access keys, policies)
+// lives inside a data dir.
+func IdentityDir(dataDir string) string { return filepath.Join(dataDir, "auth") }
+
 // ExecutionsDir is where Athena's query history lives inside a data dir.
 func ExecutionsDir(dataDir string) string { return filepath.Join(dataDir, "athena") }
 
@@ -37,6 +42,11 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	// keeps them durable; only "never" trades durability for speed.
 	noSync := cfg.Fsync == "never"
 	var err error
+	if s.ids, err = auth.OpenStore(auth.StoreConfig{
+		Dir: IdentityDir(cfg.DataDir), Account: cfg.AccountID, Root: s.key, NoSync: noSync,
+	}); err != nil {
+		return fmt.Errorf("open identity store: %w", err)
+	}
 	if s.engine, err = stream.Open(stream.Config{
 		Dir:       StreamsDir(cfg.DataDir),
 		AccountID: cfg.AccountID,
@@ -67,9 +77,6 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	}); err != nil {
 		return fmt.Errorf("open query executions: %w", err)
 	}
-	if err := s.openAudit(noSync); err != nil { // audit.go
-		return err
-	}
 	return nil
 }
 
@@ -86,11 +93,11 @@ func (s *Server) closeEngines() []error {
 			errs = append(errs, fmt.Errorf("close %s: %w", name, err))
 		}
 	}
-	closeOne(s.trail.Load() != nil, "audit trail", s.closeAudit) // before the lake it writes to
 	closeOne(s.engine != nil, "stream engine", func() error { return s.engine.Close() })
 	closeOne(s.execs != nil, "query executions", func() error { return s.execs.Close() })
 	closeOne(s.sql != nil, "query engine", func() error { return s.sql.Close() })
 	closeOne(s.lake != nil, "lake", func() error { return s.lake.Close() })
 	closeOne(s.cat != nil, "catalog", func() error { return s.cat.Close() })
+	closeOne(s.ids != nil, "identity store", func() error { return s.ids.Close() })
 	return errs
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/caudal/caudal/iam"
 	"github.com/caudal/caudal/protocol"
 )
 
@@ -23,9 +24,6 @@ type jsonService struct {
 // scoped to signingName (e.g. "kinesis").
 func (s *Server) newJSONService(svc *protocol.Service, signingName string) jsonService {
 	svc.Auth = s.authFor(signingName)
-	if svc.EventSource == "" {
-		svc.EventSource = signingName + ".amazonaws.com" // the audit trail's eventSource
-	}
 	return jsonService{targetPrefix: svc.TargetPrefix + ".", handler: svc}
 }
 
@@ -52,16 +50,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.observe != nil {
 		s.cfg.observe(r)
 	}
-	if !strings.HasPrefix(r.URL.Path, caudalPrefix) {
-		var finish func()
-		w, r, finish = s.auditBegin(w, r) // audit.go
-		defer finish()
-	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, caudalPrefix):
 		s.serveCaudal(w, r)
 	case r.Header.Get("X-Amz-Target") != "":
 		s.serveTarget(w, r)
+	case signedFor(r, iam.SigningName):
+		s.serveIAM(w, r)
 	default:
 		s.serveOther(w, r)
 	}

@@ -35,11 +35,11 @@ import (
 	"time"
 
 	"github.com/caudal/caudal/athena"
-	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/execution"
 	"github.com/caudal/caudal/glue"
+	"github.com/caudal/caudal/iam"
 	"github.com/caudal/caudal/kinesis"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/query"
@@ -73,9 +73,10 @@ type Server struct {
 	// s3 serves the S3 REST API; nil until the lake is open (the router
 	// answers 503 until then).
 	s3 atomic.Pointer[s3api.Handler]
-	// trail records every API call (audit.go); nil until the engines
-	// are open and again once Shutdown closed it.
-	trail atomic.Pointer[audit.Trail]
+	// ids is the identity store (users, keys, policies); nil until open.
+	ids *auth.Store
+	// iam serves the IAM API; nil until the identity store is open.
+	iam atomic.Pointer[iam.Handler]
 
 	inflight sync.WaitGroup // requests inside the router
 	active   atomic.Int64   // the same count, readable (tests)
@@ -181,15 +182,17 @@ func Start(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.s3.Store(s3api.New(s3api.Config{
-		Lake:   s.lake,
-		Secret: s.key.Secret,
-		Log:    cfg.Log,
+		Lake:      s.lake,
+		Secret:    s.ids.Secret,
+		Principal: s.ids.Principal,
+		Log:       cfg.Log,
 		// <bucket>.s3.localhost as well as <bucket>.localhost: OpenSSL
 		// clients (curl, Python) do not match the certificate name
 		// *.localhost (a wildcard needs two labels after it), but do
 		// match *.s3.localhost (tls.go).
 		HostSuffixes: []string{"localhost", "s3.localhost"},
 	}))
+	s.iam.Store(iam.New(iam.Config{Store: s.ids, Log: cfg.Log}))
 	s.services.Store(&[]jsonService{
 		s.newJSONService(kinesis.New(s.engine, cfg.AccountID), "kinesis"),
 		s.newJSONService(glue.New(s.cat, cfg.AccountID), glue.SigningName),
