@@ -235,9 +235,11 @@ func (ds *dstream) step() (time.Duration, error) {
 	}
 	for {
 		p := ds.currentPlan()
+		// Load the byte count before the bounds: Put counts bytes after
+		// its append is published, so every counted byte lies below next.
+		pending := ds.pendBytes.Load()
 		_, next := ds.log.Bounds()
 		if next <= ds.ck.Offset {
-			ds.pendBytes.Store(0)
 			return time.Hour, nil
 		}
 		oldest, err := ds.oldestPending()
@@ -245,7 +247,7 @@ func (ds *dstream) step() (time.Duration, error) {
 			return 0, err
 		}
 		age := ds.e.cfg.Now().Sub(time.UnixMilli(oldest))
-		if ds.pendBytes.Load() < p.sizeBytes && age < p.interval {
+		if pending < p.sizeBytes && age < p.interval {
 			return p.interval - age, nil
 		}
 		if err := ds.flushLog(p, next); err != nil {

@@ -1,0 +1,281 @@
+package delivery
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caudal/caudal/delivery/prefix"
+	"github.com/caudal/caudal/stream"
+)
+
+func TestFlushBySize(t *testing.T) {
+	h := newHarness(t)
+	h.create("size", dest(1, 900))
+	big := strings.Repeat("a", 600<<10)
+	h.put("size", big+"1")
+	h.put("size", big+"2") // 1.2 MiB buffered: past SizeInMBs 1
+	keys, bodies := h.waitObjects("", 1, "")
+	all := ""
+	for _, k := range keys {
+		all += bodies[k]
+	}
+	if all != big+"1"+big+"2" {
+		t.Fatalf("delivered %d bytes in %v, want both records concatenated in order", len(all), keys)
+	}
+	m := h.e.Metrics()
+	if len(m) != 1 || m[0].RecordsDelivered != 2 || m[0].PendingRecords != 0 {
+		t.Fatalf("metrics after delivery: %+v", m)
+	}
+}
+
+func TestFlushByIntervalWithDefaultPrefixAndName(t *testing.T) {
+	h := newHarness(t)
+	h.create("tick", dest(5, 60))
+	h.put("tick", `{"a":1}`, `{"a":2}`)
+	if keys, _ := h.objects(""); len(keys) != 0 {
+		t.Fatalf("delivered before the interval: %v", keys)
+	}
+	arrival := h.clk.now()
+	h.clk.advance(61 * time.Second)
+	keys, bodies := h.waitObjects("", 1, "tick")
+	if len(keys) != 1 {
+		t.Fatalf("objects: %v", keys)
+	}
+	want := prefix.DefaultTimePrefix(arrival)
+	if !strings.HasPrefix(keys[0], want+"tick-1-") {
+		t.Fatalf("key %q: want default time prefix %q and object name tick-1-…", keys[0], want)
+	}
+	if got := bodies[keys[0]]; got != `{"a":1}{"a":2}` {
+		t.Fatalf("body %q", got)
+	}
+}
+
+func TestRestartRedeliversUndelivered(t *testing.T) {
+	h := newHarness(t)
+	h.create("dur", dest(5, 900))
+	ids := h.put("dur", "r1\n", "r2\n")
+	if len(ids) != 2 || ids[0] == ids[1] {
+		t.Fatalf("record ids %v", ids)
+	}
+	h.reopen() // nothing delivered yet: the records are only in the log
+	if keys, _ := h.objects(""); len(keys) != 0 {
+		t.Fatalf("delivered before the interval: %v", keys)
+	}
+	h.put("dur", "r3\n")
+	h.clk.advance(901 * time.Second)
+	keys, bodies := h.waitObjects("", 1, "dur")
+	if got := bodies[keys[0]]; got != "r1\nr2\nr3\n" {
+		t.Fatalf("after restart delivered %q", got)
+	}
+	// The checkpoint holds: another restart delivers nothing again.
+	h.reopen()
+	h.clk.advance(901 * time.Second)
+	h.kick("dur")
+	time.Sleep(100 * time.Millisecond)
+	if keys2, _ := h.objects(""); len(keys2) != len(keys) {
+		t.Fatalf("redelivered after checkpoint: %v then %v", keys, keys2)
+	}
+	if d, err := h.e.Describe(testRegion, "dur"); err != nil || d.VersionID != 1 {
+		t.Fatalf("describe after restart: %+v %v", d, err)
+	}
+}
+
+func TestGzipAndDelimiter(t *testing.T) {
+	h := newHarness(t)
+	d := dest(1, 0)
+	d.CompressionFormat = "GZIP"
+	d.Prefix = ptr("logs/")
+	d.ProcessingConfiguration = &ProcessingConfiguration{Enabled: ptr(true), Processors: []Processor{{Type: "AppendDelimiterToRecord"}}}
+	h.create("gz", d)
+	h.put("gz", "x", "y")
+	keys, bodies := h.waitObjects("logs/", 1, "gz")
+	if !strings.HasSuffix(keys[0], ".gz") {
+		t.Fatalf("key %q lacks .gz", keys[0])
+	}
+	zr, err := gzip.NewReader(strings.NewReader(bodies[keys[0]]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(zr)
+	if string(b) != "x\ny\n" {
+		t.Fatalf("gunzipped %q", b)
+	}
+}
+
+func TestDynamicPartitioningErrorsGoToErrorPrefix(t *testing.T) {
+	h := newHarness(t)
+	d := dest(1, 0)
+	d.Prefix = ptr("data/customer=!{partitionKeyFromQuery:customer}/")
+	d.ErrorOutputPrefix = ptr("errors/!{firehose:error-output-type}/")
+	d.DynamicPartitioningConfiguration = &DynamicPartitioningConfiguration{Enabled: ptr(true)}
+	d.ProcessingConfiguration = &ProcessingConfiguration{Enabled: ptr(true), Processors: []Processor{
+		{Type: "MetadataExtraction", Parameters: []ProcessorParameter{
+			{ParameterName: "MetadataExtractionQuery", ParameterValue: "{customer: .customer}"},
+			{ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6"}}},
+		{Type: "AppendDelimiterToRecord"},
+	}}
+	h.create("dyn", d)
+	h.put("dyn", `{"customer":"a","n":1}`, `not json`, `{"customer":"b","n":2}`, `{"customer":"a","n":3}`)
+	_, errs := h.waitObjects("errors/", 1, "dyn")
+	keys, bodies := h.waitObjects("data/", 2, "dyn")
+	if len(keys) != 2 || !strings.HasPrefix(keys[0], "data/customer=a/") || !strings.HasPrefix(keys[1], "data/customer=b/") {
+		t.Fatalf("partitioned keys %v", keys)
+	}
+	if bodies[keys[0]] != "{\"customer\":\"a\",\"n\":1}\n{\"customer\":\"a\",\"n\":3}\n" {
+		t.Fatalf("partition a holds %q", bodies[keys[0]])
+	}
+	if len(errs) != 1 {
+		t.Fatalf("error objects %v", errs)
+	}
+	for k, body := range errs {
+		if !strings.HasPrefix(k, "errors/partitioning-failed/") {
+			t.Fatalf("error key %q", k)
+		}
+		var er map[string]any
+		if err := json.Unmarshal([]byte(strings.TrimSpace(body)), &er); err != nil {
+			t.Fatalf("error record %q: %v", body, err)
+		}
+		raw, _ := base64.StdEncoding.DecodeString(er["rawData"].(string))
+		if string(raw) != "not json" || er["errorCode"] == "" || er["attemptsMade"] != float64(1) || er["arrivalTimestamp"] == nil {
+			t.Fatalf("error record %v", er)
+		}
+	}
+	if m := h.e.Metrics(); m[0].RecordsFailed != 1 || m[0].RecordsDelivered != 3 {
+		t.Fatalf("metrics %+v", m[0])
+	}
+}
+
+func TestStreamSourceFollowsSplit(t *testing.T) {
+	h := newHarness(t)
+	if err := h.streams.CreateStream(testRegion, "src", stream.CreateOptions{ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	putStream := func(from, to int) {
+		var entries []stream.PutEntry
+		for i := from; i < to; i++ {
+			entries = append(entries, stream.PutEntry{PartitionKey: fmt.Sprint("k", i), Data: []byte(fmt.Sprintf("%d\n", i))})
+		}
+		res, err := h.streams.PutRecords(testRegion, "src", entries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+		}
+	}
+	_, err := h.e.Create(testRegion, CreateInput{Name: "fromstream", Type: TypeKinesisSource, Extended: true,
+		Source:      &KinesisSource{KinesisStreamARN: h.streams.ARN(testRegion, "src"), RoleARN: "arn:aws:iam::123456789012:role/r"},
+		Destination: dest(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.e.Put(testRegion, "fromstream", [][]byte{[]byte("x")}); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("PutRecord on a stream source: %v", err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	putStream(0, 50)
+	st, _ := h.streams.Describe(testRegion, "src")
+	if err := h.streams.SplitShard(testRegion, "src", st.Shards[0].ID, stream.HashKey{Hi: 1 << 63}); err != nil {
+		t.Fatal(err)
+	}
+	putStream(50, 100)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		keys, bodies := h.objects("")
+		seen := map[string]int{}
+		for _, k := range keys {
+			for _, line := range strings.Split(strings.TrimSpace(bodies[k]), "\n") {
+				if line != "" {
+					seen[line]++
+				}
+			}
+		}
+		if len(seen) == 100 {
+			for k, n := range seen {
+				if n != 1 {
+					t.Fatalf("record %s delivered %d times", k, n)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %d of 100 records", len(seen))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The checkpoint names the parent as done.
+	ds, _ := h.e.lookup(testRegion, "fromstream")
+	ck, err := h.e.loadCheckpoint(ds.meta.ID)
+	if err != nil || len(ck.Done) != 1 || ck.Done[0] != st.Shards[0].ID {
+		t.Fatalf("checkpoint %+v %v", ck, err)
+	}
+}
+
+func TestCreateRefusals(t *testing.T) {
+	h := newHarness(t)
+	h.create("one", dest(1, 60))
+	if _, err := h.e.Create(testRegion, CreateInput{Name: "one", Destination: dest(1, 60)}); !errors.Is(err, ErrInUse) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	d := dest(1, 60)
+	d.BucketARN = "arn:aws:s3:::nope"
+	if _, err := h.e.Create(testRegion, CreateInput{Name: "two", Destination: d}); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("missing bucket: %v", err)
+	}
+	if _, err := h.e.Describe(testRegion, "two"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("describe refused: %v", err)
+	}
+	err := h.e.UpdateDestination(testRegion, "one", 7, DestinationID, func(*S3Destination, bool) error { return nil })
+	if !errors.Is(err, ErrConcurrentModification) {
+		t.Fatalf("stale version: %v", err)
+	}
+	if err := h.e.UpdateDestination(testRegion, "one", 1, DestinationID, func(d *S3Destination, _ bool) error {
+		d.Prefix = ptr("new/")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := h.e.Describe(testRegion, "one")
+	if got.VersionID != 2 || *got.Destination.Prefix != "new/" {
+		t.Fatalf("after update: %+v", got)
+	}
+	if err := h.e.Delete(testRegion, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := h.e.List(testRegion, "", "", 0); len(names) != 0 {
+		t.Fatalf("after delete: %v", names)
+	}
+}
+
+func BenchmarkFlushGzip(b *testing.B) {
+	h := newHarness(b)
+	d := dest(128, 900)
+	d.CompressionFormat = "GZIP"
+	h.create("bench", d)
+	ds, _ := h.e.lookup(testRegion, "bench")
+	p := ds.currentPlan()
+	batch := make([]rec, 10000)
+	line := []byte(`{"ts":"2026-11-26T03:00:00Z","user":"u123","event":"click","value":42}` + "\n")
+	for i := range batch {
+		batch[i] = rec{data: line, arrival: time.Now().UnixMilli(), subSeq: -1}
+	}
+	b.SetBytes(int64(len(line) * len(batch)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := ds.deliver(p, batch, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var _ = bytes.NewReader
