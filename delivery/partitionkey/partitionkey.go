@@ -9,14 +9,23 @@
 // Queries run on github.com/itchyny/gojq, made to behave as jq 1.6 where it
 // shows in a partition value:
 //   - Input numbers are IEEE doubles, as jq 1.6 holds them (gojq would keep
-//     big integers exact); out-of-range literals saturate to ±MaxFloat64.
-//   - Numeric values are printed as jq 1.6 prints them (its dtoa %g-like
-//     form: 1e+17, 1.5e-05, 100000), not as gojq prints them.
+//     big integers exact); literals beyond the double range saturate to
+//     ±1.7976931348623157e+308 as in jq 1.6.
+//   - Numbers print as jq 1.6 prints them (jvp_dtoa_fmt: shortest
+//     round-trip digits, exponent form below 1e-5 or past 17 significant
+//     places: 1e+17, 1e-05), both as partition values and inside the query:
+//     tostring, tojson, @text, @json and string interpolation are redefined
+//     in jq on top of a jq-1.6 JSON encoder, ahead of the user's query.
 //
-// Known differences that remain inside a query: gojq's tostring/@text/tojson
-// print numbers gojq's way; gojq lacks some jq 1.6 builtins (e.g.
-// input_line_number, $__loc__ is supported) and adds others; `env`/`$ENV`
-// is always empty here so no server environment leaks into object keys.
+// Known differences that remain: regular expressions are RE2 (jq 1.6 uses
+// Oniguruma: no lookaround or backreferences); @csv/@tsv/@sh and error
+// messages print numbers gojq's way; gojq adds builtins jq 1.6 lacks
+// (e.g. ltrimstr's relatives, getpath/paths variants) and rejects input and
+// inputs (there is no input stream, as in Firehose's one-record runs);
+// env and $ENV are always empty, so no server environment leaks out.
+//
+// Choices where Firehose documents nothing: a query yielding more than one
+// result is a failure rather than a silent pick; at most MaxKeys keys.
 //
 // A record whose query fails, is not JSON, or yields anything but one object
 // of non-null scalars is a partitioning failure: Firehose delivers it under
@@ -33,6 +42,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,9 +62,16 @@ var ErrPartitioning = errors.New("partitionkey: partition key extraction failed"
 // stalling delivery.
 const DefaultTimeout = 100 * time.Millisecond
 
-// MaxKeys is the most partition keys one query may produce: Firehose
-// allows at most 50 dynamic partitioning keys per delivery stream.
+// MaxKeys bounds the keys one query may produce. It is caudal's bound, not
+// a documented Firehose quota: a prefix can only use keys it names, and
+// the bound keeps a hostile query from building huge partition maps.
 const MaxKeys = 50
+
+// jq16Prelude redefines the builtins that print numbers so they print as
+// jq 1.6 does. Definitions in the query take precedence over gojq's
+// internal functions, and @text, @json and string interpolation compile
+// to tostring and tojson.
+const jq16Prelude = `def tojson: _caudal_jq16_tojson; def tostring: if type == "string" then . else _caudal_jq16_tojson end; .`
 
 // Query is a compiled MetadataExtractionQuery. It is safe for concurrent
 // use by multiple goroutines.
@@ -74,8 +91,20 @@ func Compile(metadataExtractionQuery string) (*Query, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrQuery, err)
 	}
+	prelude, err := gojq.Parse(jq16Prelude)
+	if err != nil {
+		return nil, fmt.Errorf("partitionkey: prelude: %w", err)
+	}
+	parsed.FuncDefs = append(prelude.FuncDefs, parsed.FuncDefs...)
 	code, err := gojq.Compile(parsed,
-		gojq.WithEnvironLoader(func() []string { return nil }))
+		gojq.WithEnvironLoader(func() []string { return nil }),
+		gojq.WithFunction("_caudal_jq16_tojson", 0, 0, func(v any, _ []any) any {
+			var b strings.Builder
+			if err := appendJSON(&b, v, 0); err != nil {
+				return err
+			}
+			return b.String()
+		}))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrQuery, err)
 	}
@@ -112,6 +141,12 @@ func (q *Query) ExtractContext(ctx context.Context, record []byte) (map[string]s
 			return nil, fmt.Errorf("%w: query did not finish: %w", ErrPartitioning, err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrPartitioning, err)
+	}
+	if extra, more := iter.Next(); more {
+		if err, isErr := extra.(error); isErr {
+			return nil, fmt.Errorf("%w: %w", ErrPartitioning, err)
+		}
+		return nil, fmt.Errorf("%w: query produced more than one result", ErrPartitioning)
 	}
 	obj, isObj := v.(map[string]any)
 	if !isObj {
@@ -282,4 +317,99 @@ func FormatNumber(f float64) string {
 		}
 	}
 	return b.String()
+}
+
+// maxDepth bounds appendJSON's recursion, as jq 1.6 bounds its parser's.
+const maxDepth = 10000
+
+// appendJSON writes v as jq 1.6 writes compact JSON: keys sorted (jq
+// prints objects in key order), numbers through FormatNumber.
+func appendJSON(b *strings.Builder, v any, depth int) error {
+	if depth > maxDepth {
+		return errors.New("value nested too deeply")
+	}
+	switch v := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		if v {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case string:
+		writeString(b, v)
+	case []any:
+		b.WriteByte('[')
+		for i, e := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := appendJSON(b, e, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, k)
+			b.WriteByte(':')
+			if err := appendJSON(b, v[k], depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	case int:
+		b.WriteString(FormatNumber(float64(v)))
+	case float64:
+		b.WriteString(FormatNumber(v))
+	default:
+		f, ok := toFloat(v)
+		if !ok {
+			return fmt.Errorf("cannot encode %T", v)
+		}
+		b.WriteString(FormatNumber(f))
+	}
+	return nil
+}
+
+// writeString quotes s as jq 1.6 does: \" \\ \b \f \n \r \t, other
+// control characters and DEL as \u00XX, everything else as is (invalid
+// UTF-8 becomes U+FFFD, as jq replaces it when reading).
+func writeString(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if r < 0x20 || r == 0x7f {
+				fmt.Fprintf(b, `\u%04x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
 }
