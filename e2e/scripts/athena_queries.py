@@ -127,6 +127,19 @@ def main():
     x = wait(athena, start(athena, "SELEC 1", out))
     eq(x["Status"]["State"], "FAILED", "syntax error state")
     check(x["Status"]["StateChangeReason"].startswith("SYNTAX_ERROR: line 1:1:"), "syntax reason %r", x["Status"]["StateChangeReason"])
+    # Bad table locations: not s3:// is refused when declared; a missing
+    # bucket fails the query that reads it, not the DDL (Athena checks
+    # neither when the table is created).
+    x = wait(athena, start(athena, "CREATE EXTERNAL TABLE badloc (id int) LOCATION 'hdfs://nn/x/'", out,
+                           QueryExecutionContext={"Database": db}))
+    eq(x["Status"]["State"], "FAILED", "non-s3 location state")
+    check("Invalid location" in x["Status"]["StateChangeReason"], "non-s3 location reason %r", x["Status"]["StateChangeReason"])
+    sql_ok(athena, "CREATE EXTERNAL TABLE gone (id int) LOCATION 's3://%s-gone/t/'" % data, out, QueryExecutionContext={"Database": db})
+    x = wait(athena, start(athena, "SELECT count(*) FROM gone", out, QueryExecutionContext={"Database": db}))
+    eq(x["Status"]["State"], "FAILED", "missing-bucket location state")
+    check(x["Status"]["StateChangeReason"].startswith("HIVE_FILESYSTEM_ERROR") and "does not exist" in x["Status"]["StateChangeReason"],
+          "missing-bucket location reason %r", x["Status"]["StateChangeReason"])
+    sql_ok(athena, "DROP TABLE gone", out, QueryExecutionContext={"Database": db})
     x = wait(athena, start(athena, "SELECT 1", "s3://%s-missing/x/" % results))
     eq((x["Status"]["State"], x["Status"]["StateChangeReason"]),
        ("FAILED", "Unable to verify/create output bucket %s-missing" % results), "missing output bucket")
