@@ -82,3 +82,16 @@ func newUUID() string {
 	hex.Encode(s[24:36], b[10:16])
 	return string(s[:])
 }
+
+// DefaultOperation sets the source and name when no skin set them: a
+// call refused before its service named it still says what it was for.
+func (e *Event) DefaultOperation(source, name string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.EventSource == "" {
+		e.EventSource = source
+	}
+	if e.EventName == "" {
+		e.EventName = name
+	}
+}

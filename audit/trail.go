@@ -451,8 +451,12 @@ func Prefix(account, region string) string {
 	return "AWSLogs/" + account + "/CloudTrail/" + region + "/"
 }
 
+// BucketPrefix starts the name of every audit bucket; the S3 skin
+// refuses writes to any bucket named so.
+const BucketPrefix = "caudal-audit-"
+
 // BucketName is the reserved bucket that holds account's trail.
-func BucketName(account string) string { return "caudal-audit-" + account }
+func BucketName(account string) string { return BucketPrefix + account }
 
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

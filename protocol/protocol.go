@@ -91,6 +91,10 @@ type Service struct {
 	TargetPrefix string // e.g. "Kinesis_20131202"
 	Ops          map[string]Handler
 
+	// EventSource names the service in the audit trail, e.g.
+	// "kinesis.amazonaws.com" (CloudTrail's eventSource).
+	EventSource string
+
 	// MaxBodyBytes bounds a request body; a larger one is answered 413 with
 	// an empty body, as Kinesis does. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/auth"
 )
 
@@ -96,6 +97,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	op, handler := s.lookup(target)
+	ev, audited := audit.EventFrom(r.Context())
+	if audited && handler != nil {
+		ev.SetOperation(s.EventSource, op)
+	}
 	if len(body) == 0 {
 		// AWS refuses an empty body even for operations without input
 		// members (SDKs always send {}), naming the operation problem
@@ -127,7 +132,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.Auth != nil {
 		caller, err = s.Auth(r, body)
 		if err != nil {
-			s.fail(w, codec, ctype, reqID, op, err)
+			s.fail(w, ev, codec, ctype, reqID, op, err)
 			return
 		}
 	} else {
@@ -142,7 +147,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := handler(ctx, call)
 	if err != nil {
-		s.fail(w, codec, ctype, reqID, op, err)
+		s.fail(w, ev, codec, ctype, reqID, op, err)
 		return
 	}
 	if r, ok := out.(Releaser); ok && !isNilPointer(out) {
@@ -164,7 +169,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ob := getBuf()
 	defer putBuf(ob)
 	if err := encode(ob, codec, out); err != nil {
-		s.fail(w, codec, ctype, reqID, op, fmt.Errorf("encode %s output: %w", op, err))
+		s.fail(w, ev, codec, ctype, reqID, op, fmt.Errorf("encode %s output: %w", op, err))
 		return
 	}
 	h.Set("Content-Type", ctype)
@@ -188,11 +193,16 @@ func (s *Service) lookup(target string) (string, Handler) {
 	return op, h
 }
 
-// fail writes err, logging it first when the client will not see it.
-func (s *Service) fail(w http.ResponseWriter, codec Codec, ctype, reqID, op string, err error) {
+// fail writes err, logging it first when the client will not see it, and
+// records it on the call's audit event (nil when not audited).
+func (s *Service) fail(w http.ResponseWriter, ev *audit.Event, codec Codec, ctype, reqID, op string, err error) {
 	var e *Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) || e == nil {
 		s.logger().Error("protocol: internal failure", "requestId", reqID, "operation", op, "err", err)
+		e = internalFailure
+	}
+	if ev != nil {
+		ev.SetError(e.Code, e.Message) // the audit trail's errorCode
 	}
 	writeError(w, codec, ctype, err)
 }

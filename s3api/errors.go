@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/sigv4"
 )
@@ -181,6 +182,9 @@ type errorBody struct {
 func (h *Handler) writeError(q *request, e *Error) {
 	if q.rw.wrote {
 		panic(http.ErrAbortHandler)
+	}
+	if ev, ok := audit.EventFrom(q.r.Context()); ok {
+		ev.SetError(e.Code, e.Message) // the audit trail's errorCode
 	}
 	drainUnread(q)
 	hdr := q.rw.Header()

@@ -2,7 +2,8 @@ package s3api
 
 // ListBuckets (GET /): every bucket, with S3's optional paging
 // (max-buckets, continuation-token), prefix and bucket-region filters.
-// Without max-buckets the whole list is one page, as S3 answers.
+// Without max-buckets the whole list is one page, as S3 answers. The
+// audit trail's bucket (reservedBucket) is not listed.
 
 import (
 	"net/http"
@@ -48,6 +49,12 @@ func listBuckets(h *Handler, q *request) error {
 	}
 	res := listBucketsResult{Owner: ownerOf(q), Buckets: []bucketEntry{}, Prefix: prefix}
 	for _, b := range buckets {
+		if reservedBucket(b.Name) {
+			// The audit trail's bucket is the server's: readable by
+			// name (GET/HEAD), left out of listings so a user's bucket
+			// list shows the user's buckets.
+			continue
+		}
 		if b.Name <= after && after != "" || !strings.HasPrefix(b.Name, prefix) ||
 			region != "" && bucketRegion(b) != region {
 			continue

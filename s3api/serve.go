@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/lake"
 )
 
@@ -39,12 +40,20 @@ func (h *Handler) serve(q *request) error {
 		return err
 	}
 	q.bucket, q.key = bucket, key
+	// Named before authentication so the audit trail says what a refused
+	// call asked for.
+	op := route(q.r.Method, bucket != "", key != "", q.query.Has, q.r.Header)
+	if ev, ok := audit.EventFrom(q.r.Context()); ok {
+		ev.SetOperation(audit.SourceS3, audit.S3OperationName(op))
+	}
 	if err := h.authenticate(q); err != nil {
 		return err
 	}
-	op := route(q.r.Method, bucket != "", key != "", q.query.Has, q.r.Header)
 	if op == "" {
 		return errMethodNotAllowed(q)
+	}
+	if reservedBucket(bucket) && q.r.Method != http.MethodGet && q.r.Method != http.MethodHead {
+		return errReservedBucket()
 	}
 	q.op = op
 	if len(key) > lake.MaxKeyBytes {
@@ -55,6 +64,20 @@ func (h *Handler) serve(q *request) error {
 		return notImplemented(h, q)
 	}
 	return act(h, q)
+}
+
+// reservedBucket reports whether bucket is one the server writes and
+// nobody else may: the audit trail's (audit.BucketName). Reads stay
+// allowed to whoever may read buckets; every write (PUT, POST, DELETE:
+// objects, uploads, copies into, bucket configuration, deleting the
+// bucket) is refused even to the root key. The whole "caudal-audit-"
+// prefix is reserved, so no user can create a look-alike either.
+func reservedBucket(bucket string) bool {
+	return strings.HasPrefix(bucket, audit.BucketPrefix)
+}
+
+func errReservedBucket() *Error {
+	return newError("AccessDenied", http.StatusForbidden, "Access Denied: the audit trail's bucket is written by caudal only")
 }
 
 // target returns the bucket and the decoded key r addresses. The key is

@@ -77,6 +77,9 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	}); err != nil {
 		return fmt.Errorf("open query executions: %w", err)
 	}
+	if err := s.openAudit(noSync); err != nil { // audit.go
+		return err
+	}
 	return nil
 }
 
@@ -93,6 +96,7 @@ func (s *Server) closeEngines() []error {
 			errs = append(errs, fmt.Errorf("close %s: %w", name, err))
 		}
 	}
+	closeOne(s.trail.Load() != nil, "audit trail", s.closeAudit) // before the lake it writes to
 	closeOne(s.engine != nil, "stream engine", func() error { return s.engine.Close() })
 	closeOne(s.execs != nil, "query executions", func() error { return s.execs.Close() })
 	closeOne(s.sql != nil, "query engine", func() error { return s.sql.Close() })

@@ -24,6 +24,9 @@ type jsonService struct {
 // scoped to signingName (e.g. "kinesis").
 func (s *Server) newJSONService(svc *protocol.Service, signingName string) jsonService {
 	svc.Auth = s.authFor(signingName)
+	if svc.EventSource == "" {
+		svc.EventSource = signingName + ".amazonaws.com" // the audit trail's eventSource
+	}
 	return jsonService{targetPrefix: svc.TargetPrefix + ".", handler: svc}
 }
 
@@ -49,6 +52,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = paceBody(w, r, s.cfg.bodyPace)
 	if s.cfg.observe != nil {
 		s.cfg.observe(r)
+	}
+	if !strings.HasPrefix(r.URL.Path, caudalPrefix) {
+		var finish func()
+		w, r, finish = s.auditBegin(w, r) // audit.go
+		defer finish()
 	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, caudalPrefix):

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/caudal/caudal/athena"
+	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/execution"
@@ -77,6 +78,9 @@ type Server struct {
 	ids *auth.Store
 	// iam serves the IAM API; nil until the identity store is open.
 	iam atomic.Pointer[iam.Handler]
+	// trail records every API call (audit.go); nil until the engines
+	// are open and again once Shutdown closed it.
+	trail atomic.Pointer[audit.Trail]
 
 	inflight sync.WaitGroup // requests inside the router
 	active   atomic.Int64   // the same count, readable (tests)
