@@ -7,6 +7,7 @@ import (
 
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
+	"github.com/caudal/caudal/delivery"
 	"github.com/caudal/caudal/execution"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/query"
@@ -29,6 +30,10 @@ func CatalogDir(dataDir string) string { return filepath.Join(dataDir, "catalog"
 // IdentityDir is where the identity store (users, access keys, policies)
 // lives inside a data dir.
 func IdentityDir(dataDir string) string { return filepath.Join(dataDir, "auth") }
+
+// DeliveryDir is where Firehose delivery streams (metadata, DirectPut
+// logs, checkpoints) live inside a data dir.
+func DeliveryDir(dataDir string) string { return filepath.Join(dataDir, "delivery") }
 
 // ExecutionsDir is where Athena's query history lives inside a data dir.
 func ExecutionsDir(dataDir string) string { return filepath.Join(dataDir, "athena") }
@@ -60,6 +65,12 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	}
 	if s.cat, err = catalog.Open(catalog.Config{Dir: CatalogDir(cfg.DataDir), NoSync: noSync}); err != nil {
 		return fmt.Errorf("open catalog: %w", err)
+	}
+	if s.deliv, err = delivery.Open(delivery.Config{
+		Dir: DeliveryDir(cfg.DataDir), Lake: s.lake, Catalog: s.cat, Streams: s.engine,
+		AccountID: cfg.AccountID, NoSync: noSync, Sync: syncMode,
+	}); err != nil {
+		return fmt.Errorf("open delivery engine: %w", err)
 	}
 	// Athena always has a "default" database; without it the query
 	// engine answers SCHEMA_NOT_FOUND for unqualified names.
@@ -96,7 +107,8 @@ func (s *Server) closeEngines() []error {
 			errs = append(errs, fmt.Errorf("close %s: %w", name, err))
 		}
 	}
-	closeOne(s.trail.Load() != nil, "audit trail", s.closeAudit) // before the lake it writes to
+	closeOne(s.trail.Load() != nil, "audit trail", s.closeAudit)                         // before the lake it writes to
+	closeOne(s.deliv != nil, "delivery engine", func() error { return s.deliv.Close() }) // before the stream engine and lake it reads and writes
 	closeOne(s.engine != nil, "stream engine", func() error { return s.engine.Close() })
 	closeOne(s.execs != nil, "query executions", func() error { return s.execs.Close() })
 	closeOne(s.sql != nil, "query engine", func() error { return s.sql.Close() })

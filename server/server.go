@@ -38,7 +38,9 @@ import (
 	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
+	"github.com/caudal/caudal/delivery"
 	"github.com/caudal/caudal/execution"
+	"github.com/caudal/caudal/firehose"
 	"github.com/caudal/caudal/glue"
 	"github.com/caudal/caudal/iam"
 	"github.com/caudal/caudal/kinesis"
@@ -69,6 +71,7 @@ type Server struct {
 	engine *stream.Engine     // nil until open; owned by the Shutdown path
 	lake   *lake.Lake         // nil until open; owned by the Shutdown path
 	cat    *catalog.Catalog   // nil until open; owned by the Shutdown path
+	deliv  *delivery.Engine   // nil until open; owned by the Shutdown path
 	sql    *query.Engine      // nil until open; owned by the Shutdown path
 	execs  *execution.Manager // nil until open; owned by the Shutdown path
 	// s3 serves the S3 REST API; nil until the lake is open (the router
@@ -201,6 +204,7 @@ func Start(cfg Config) (*Server, error) {
 		s.newJSONService(kinesis.New(s.engine, cfg.AccountID), "kinesis"),
 		s.newJSONService(glue.New(s.cat, cfg.AccountID), glue.SigningName),
 		s.newJSONService(athena.New(s.execs, s.cat, cfg.AccountID), athena.SigningName),
+		s.newJSONService(firehose.New(s.deliv), firehose.SigningName),
 	})
 	started = true
 	return s, nil
