@@ -89,6 +89,7 @@ type Converter struct {
 	comp            compressor
 	blockSize       int
 	pageSize        int
+	dictLimit       int       // dictionary size at which a column falls back to PLAIN
 	pool            sync.Pool // *state
 }
 
@@ -152,7 +153,7 @@ func New(opt Options) (*Converter, error) {
 	default:
 		return nil, fmt.Errorf("%w: unsupported Parquet compression %q", ErrInvalidOptions, opt.Compression)
 	}
-	c.blockSize, c.pageSize = opt.BlockSizeBytes, opt.PageSizeBytes
+	c.blockSize, c.pageSize, c.dictLimit = opt.BlockSizeBytes, opt.PageSizeBytes, maxDictBytes
 	switch {
 	case c.blockSize == 0:
 		c.blockSize = defaultBlockSize
@@ -238,7 +239,7 @@ func (c *Converter) Convert(records [][]byte, dst io.Writer) (written int, faile
 		// record can be rolled back within the current page.
 		var buffered int
 		for _, l := range leaves {
-			if l.dict != nil && !l.dict.full && len(l.dict.plain) > maxDictBytes {
+			if l.dict != nil && !l.dict.full && len(l.dict.plain) > c.dictLimit {
 				l.cutPage(&c.comp, &st.scratch)
 				l.dict.full = true
 			}

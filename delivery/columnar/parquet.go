@@ -132,15 +132,28 @@ func (l *leafCol) level(r uint8) {
 
 // colMark is a leafCol's page state before a record, to roll back to when
 // the record fails.
-type colMark struct{ defs, reps, vals, nvals, dictIdx int }
+type colMark struct{ defs, reps, vals, nvals, dictIdx, dictBytes int }
 
 func (l *leafCol) mark() colMark {
-	return colMark{len(l.defs), len(l.reps), len(l.vals), l.nvals, len(l.dictIdx)}
+	m := colMark{len(l.defs), len(l.reps), len(l.vals), l.nvals, len(l.dictIdx), 0}
+	if l.dict != nil {
+		m.dictBytes = len(l.dict.plain)
+	}
+	return m
 }
 
 func (l *leafCol) rollback(m colMark) {
 	l.defs, l.reps, l.vals, l.nvals, l.dictIdx = l.defs[:m.defs], l.reps[:m.reps], l.vals[:m.vals], m.nvals, l.dictIdx[:m.dictIdx]
-	// Dictionary entries a failed record added stay: they are unused but valid.
+	// Forget dictionary entries the failed record added, so that the file
+	// is exactly the one its good records alone would give.
+	if d := l.dict; d != nil && len(d.plain) > m.dictBytes {
+		for p := m.dictBytes; p < len(d.plain); {
+			n := int(binary.LittleEndian.Uint32(d.plain[p:]))
+			delete(d.index, string(d.plain[p+4:p+4+n]))
+			p += 4 + n
+		}
+		d.plain = d.plain[:m.dictBytes]
+	}
 }
 
 // pageScratch holds reusable buffers for cutting pages.
