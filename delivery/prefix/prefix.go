@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxLength is the most characters the API accepts in a Prefix or
@@ -102,7 +103,7 @@ func Parse(s string, forErrors bool) (*Template, error) {
 	if forErrors {
 		field = "ErrorOutputPrefix"
 	}
-	if n := len([]rune(s)); n > MaxLength {
+	if n := utf8.RuneCountInString(s); n > MaxLength {
 		return nil, fmt.Errorf("%w: %s is %d characters, more than %d", ErrInvalid, field, n, MaxLength)
 	}
 	t := &Template{src: s, forErrors: forErrors}
@@ -269,10 +270,46 @@ func (t *Template) Render(v Values) (string, error) {
 			b.WriteString(val)
 		}
 	}
-	if n := len([]rune(b.String())); n > MaxEvaluatedLength {
+	if n := utf8.RuneCountInString(b.String()); n > MaxEvaluatedLength {
 		return "", fmt.Errorf("%w: evaluated prefix is %d characters, more than %d", ErrRender, n, MaxEvaluatedLength)
 	}
 	return b.String(), nil
+}
+
+// ObjectPrefix evaluates a destination's Prefix for one object: the
+// rendered template, then DefaultTimePrefix when it has no timestamp
+// expression, unless dynamic partitioning is enabled (its prefixes are used
+// as written).
+func (t *Template) ObjectPrefix(v Values, dynamicPartitioning bool) (string, error) {
+	s, err := t.Render(v)
+	if err != nil {
+		return "", err
+	}
+	if !dynamicPartitioning && !t.HasTimestamp() {
+		s += DefaultTimePrefix(v.Time)
+		if n := utf8.RuneCountInString(s); n > MaxEvaluatedLength {
+			return "", fmt.Errorf("%w: evaluated prefix is %d characters, more than %d", ErrRender, n, MaxEvaluatedLength)
+		}
+	}
+	return s, nil
+}
+
+// ErrorObjectPrefix evaluates where one object of failed records goes:
+// errorPrefix rendered with v.ErrorOutputType, or, when the destination has
+// no ErrorOutputPrefix (errorPrefix nil, allowed only for a Prefix without
+// expressions), DefaultErrorPrefix under the literal Prefix.
+func ErrorObjectPrefix(prefix, errorPrefix *Template, v Values) (string, error) {
+	if errorPrefix != nil {
+		return errorPrefix.Render(v)
+	}
+	if prefix != nil && prefix.HasExpressions() {
+		return "", fmt.Errorf("%w: no ErrorOutputPrefix for a Prefix with expressions", ErrRender)
+	}
+	base := ""
+	if prefix != nil {
+		base = prefix.src
+	}
+	return DefaultErrorPrefix(base, v.ErrorOutputType, v.Time), nil
 }
 
 // ValidatePair checks the rules that tie a destination's Prefix and
