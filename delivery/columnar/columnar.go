@@ -188,6 +188,9 @@ func (c *Converter) keyOf(name string) string {
 	return c.normalize(name)
 }
 
+// maxPooledBytes bounds the buffers a pooled state keeps between calls.
+const maxPooledBytes = 64 << 20
+
 // state is one Convert call's schema tree, column buffers and scratch.
 type state struct {
 	sch     *schema
@@ -216,8 +219,12 @@ func (c *Converter) putState(st *state) {
 	}
 	st.sh.data = nil
 	// Don't pin a huge batch's buffers in the pool.
-	if cap(st.sh.p.nodes) > 1<<20 {
-		st.sh.p.nodes = nil
+	held := 32 * cap(st.sh.p.nodes)
+	for _, l := range st.sch.leaves {
+		held += cap(l.chunk) + cap(l.vals) + cap(l.defs) + cap(l.reps) + 4*cap(l.dictIdx)
+	}
+	if held > maxPooledBytes {
+		return
 	}
 	c.pool.Put(st)
 }

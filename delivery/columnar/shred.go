@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -44,6 +43,9 @@ func (s *shredder) text(v *jnode) []byte { return s.data[v.start:v.end] }
 
 func (s *shredder) bad(n *pnode, v *jnode) error {
 	t := s.text(v)
+	if v.kind == jStr {
+		t = s.data[v.start-1 : v.end+1] // with its quotes
+	}
 	if len(t) > 64 {
 		t = append(append([]byte(nil), t[:61]...), "..."...)
 	}
@@ -118,14 +120,9 @@ func (s *shredder) value(n *pnode, vi int32, r uint8) error {
 		if v.kind != jObj {
 			return s.bad(n, v)
 		}
-		// object resets n.slots; a struct is never nested in itself, and
-		// its slots are read before any sibling element reuses them.
-		slots := n.slots
-		if err := s.object(n, vi, r); err != nil {
-			return err
-		}
-		_ = slots
-		return nil
+		// object resets n.slots: a struct type never nests in itself, and
+		// an array's elements are written one after the other.
+		return s.object(n, vi, r)
 	case kArray:
 		if v.kind != jArr {
 			return s.bad(n, v)
@@ -574,5 +571,3 @@ func equalFoldASCII(b []byte, s string) bool {
 	}
 	return true
 }
-
-var _ = utf8.RuneError
