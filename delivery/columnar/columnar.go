@@ -44,7 +44,9 @@ type Deserializer struct {
 type Options struct {
 	Columns      []Column
 	Deserializer Deserializer
-	// Compression is SNAPPY (the default), GZIP, ZSTD or UNCOMPRESSED.
+	// Compression is SNAPPY (the default), GZIP or UNCOMPRESSED, the
+	// values of Firehose's ParquetCompression; ZSTD is accepted too,
+	// though Firehose's API does not offer it.
 	Compression string
 	// BlockSizeBytes is the row group size: 256 MiB by default, at least
 	// 64 MiB.
