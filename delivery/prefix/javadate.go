@@ -16,7 +16,7 @@ import (
 //	G era; u y year; D day-of-year; M L month; d day; Q q quarter;
 //	E day-of-week; a AM/PM; h K k H hours; m minute; s second;
 //	S fraction; n nano-of-second; N nano-of-day; A milli-of-day;
-//	X x Z O zone offsets (always zero: the time is UTC);
+//	X x Z O zone offsets of the time's location;
 //	'text' literals, '' a quote, [ ] optional sections (always printed).
 //
 // Week-based fields (Y w W e c F) depend on a locale's week definition and
@@ -244,14 +244,30 @@ func (f javaFormat) format(b *strings.Builder, t time.Time) {
 			num(b, nanoOfDay(t), n)
 		case 'A':
 			num(b, nanoOfDay(t)/1e6, n)
-		case 'X':
-			b.WriteString("Z")
-		case 'x':
-			b.WriteString([]string{"+00", "+0000", "+00:00", "+0000", "+00:00"}[n-1])
+		case 'X', 'x':
+			_, off := t.Zone()
+			if fl.letter == 'X' && off == 0 {
+				b.WriteByte('Z')
+				break
+			}
+			offsetID(b, off, isoOffsetStyles[n-1])
 		case 'Z':
-			b.WriteString([]string{"+0000", "+0000", "+0000", "GMT", "Z"}[n-1])
+			_, off := t.Zone()
+			switch n {
+			case 4:
+				localizedOffset(b, off, true)
+			case 5:
+				if off == 0 {
+					b.WriteByte('Z')
+				} else {
+					offsetID(b, off, "+HH:MM:ss")
+				}
+			default:
+				offsetID(b, off, "+HHMM")
+			}
 		case 'O':
-			b.WriteString("GMT")
+			_, off := t.Zone()
+			localizedOffset(b, off, n == 4)
 		}
 	}
 }
@@ -281,5 +297,68 @@ func text(b *strings.Builder, n, v int, full, short string) {
 		b.WriteString(full)
 	case 5:
 		b.WriteString(full[:1])
+	}
+}
+
+// isoOffsetStyles are appendOffset's patterns for one to five X or x
+// letters.
+var isoOffsetStyles = []string{"+HHmm", "+HHMM", "+HH:MM", "+HHMMss", "+HH:MM:ss"}
+
+// offsetID writes a zone offset in one of DateTimeFormatterBuilder's
+// appendOffset patterns: "mm"/"ss" parts print only when non-zero, "MM"
+// always.
+func offsetID(b *strings.Builder, off int, style string) {
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	h, m, sec := off/3600, off/60%60, off%60
+	b.WriteByte(sign)
+	num(b, h, 2)
+	colon := strings.Contains(style, ":")
+	switch {
+	case strings.HasPrefix(style[3:], "mm") && m == 0 && sec == 0:
+		return
+	case strings.HasSuffix(style, "ss") || strings.Contains(style, "MM") || strings.Contains(style, "mm"):
+		if colon {
+			b.WriteByte(':')
+		}
+		num(b, m, 2)
+	}
+	if strings.HasSuffix(style, "ss") && sec != 0 {
+		if colon {
+			b.WriteByte(':')
+		}
+		num(b, sec, 2)
+	}
+}
+
+// localizedOffset writes appendLocalizedOffset: "GMT" for zero, else
+// GMT+H[:MM[:ss]] (short) or GMT+HH:MM[:ss] (full).
+func localizedOffset(b *strings.Builder, off int, full bool) {
+	b.WriteString("GMT")
+	if off == 0 {
+		return
+	}
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	h, m, sec := off/3600, off/60%60, off%60
+	b.WriteByte(sign)
+	if full {
+		num(b, h, 2)
+		b.WriteByte(':')
+		num(b, m, 2)
+	} else {
+		num(b, h, 1)
+		if m != 0 || sec != 0 {
+			b.WriteByte(':')
+			num(b, m, 2)
+		}
+	}
+	if sec != 0 {
+		b.WriteByte(':')
+		num(b, sec, 2)
 	}
 }

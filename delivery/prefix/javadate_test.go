@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the golden file names IANA zones
 )
 
 // unsupported are patterns the JDK formats but this package rejects on
@@ -28,15 +29,20 @@ func TestJavaDateGolden(t *testing.T) {
 	n := 0
 	for sc.Scan() {
 		parts := strings.Split(sc.Text(), "\t")
-		if len(parts) != 3 {
+		if len(parts) != 4 {
 			t.Fatalf("bad golden line %q", sc.Text())
 		}
-		pattern, instant, want := parts[0], parts[1], parts[2]
+		pattern, instant, zone, want := parts[0], parts[1], parts[2], parts[3]
 		n++
 		at, err := time.Parse(time.RFC3339Nano, instant)
 		if err != nil {
 			t.Fatal(err)
 		}
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at = at.In(loc)
 		tmpl, err := Parse("!{timestamp:"+pattern+"}", false)
 		switch {
 		case unsupported[pattern]:
@@ -56,11 +62,11 @@ func TestJavaDateGolden(t *testing.T) {
 		default:
 			got, err := tmpl.Render(Values{Time: at})
 			if err != nil || got != want {
-				t.Errorf("%q at %s: got %q, %v; the JDK formats %q", pattern, instant, got, err, want)
+				t.Errorf("%q at %s in %s: got %q, %v; the JDK formats %q", pattern, instant, zone, got, err, want)
 			}
 		}
 	}
-	if n < 600 {
+	if n < 2800 {
 		t.Fatalf("only %d golden lines", n)
 	}
 }

@@ -10,7 +10,7 @@
 //
 // Expressions:
 //
-//	!{timestamp:<Java DateTimeFormatter pattern>}  the object's time, in UTC
+//	!{timestamp:<Java DateTimeFormatter pattern>}  the object's time
 //	!{firehose:random-string}                      11 random characters, fresh per instance
 //	!{firehose:error-output-type}                  ErrorOutputPrefix only
 //	!{partitionKeyFromQuery:<key>}                 dynamic partitioning, Prefix only
@@ -237,19 +237,19 @@ func (t *Template) keys(k kind) []string {
 }
 
 // Render evaluates the prefix for one object. Every timestamp expression
-// evaluates v.Time in UTC, so all of them name the same instant.
+// formats v.Time in its location, so all of them name the same instant.
 func (t *Template) Render(v Values) (string, error) {
 	if t == nil {
 		return "", fmt.Errorf("%w: no template", ErrRender)
 	}
 	var b strings.Builder
-	utc := v.Time.UTC()
+	at := v.Time
 	for _, s := range t.segs {
 		switch s.kind {
 		case kindLiteral:
 			b.WriteString(s.text)
 		case kindTimestamp:
-			s.ts.format(&b, utc)
+			s.ts.format(&b, at)
 		case kindRandom:
 			if v.Random != "" {
 				b.WriteString(v.Random)
@@ -343,9 +343,9 @@ func ValidatePair(prefix, errorOutputPrefix string, dynamicPartitioning bool) (p
 }
 
 // DefaultTimePrefix is the prefix Firehose uses, or appends to a Prefix
-// without a timestamp expression: "YYYY/MM/dd/HH/" in UTC.
+// without a timestamp expression: "YYYY/MM/dd/HH/" in t's location (UTC
+// unless the destination sets CustomTimeZone).
 func DefaultTimePrefix(t time.Time) string {
-	t = t.UTC()
 	var b [14]byte
 	putInt(b[0:4], t.Year())
 	b[4] = '/'
@@ -367,10 +367,10 @@ func DefaultErrorPrefix(evaluatedPrefix, errorOutputType string, t time.Time) st
 
 // ObjectName is the object-name suffix Firehose appends to the evaluated
 // prefix: DeliveryStreamName-DeliveryStreamVersion-YYYY-MM-dd-HH-mm-ss-UUID,
-// with the time in UTC and a random (version 4) UUID. The compression
-// format's extension goes after it.
+// with the time in t's location (UTC unless the destination sets
+// CustomTimeZone) and a random (version 4) UUID. The compression format's
+// extension goes after it.
 func ObjectName(deliveryStream string, version int, t time.Time) string {
-	t = t.UTC()
 	var ts [19]byte
 	putInt(ts[0:4], t.Year())
 	ts[4] = '-'

@@ -103,9 +103,9 @@ func TestRandomString(t *testing.T) {
 }
 
 func TestObjectName(t *testing.T) {
-	at := time.Date(2019, 8, 9, 23, 55, 9, 0, time.FixedZone("x", 3600))
+	at := time.Date(2019, 8, 9, 23, 55, 9, 0, time.UTC)
 	name := ObjectName("my-delivery-stream", 3, at)
-	re := regexp.MustCompile(`^my-delivery-stream-3-2019-08-09-22-55-09-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	re := regexp.MustCompile(`^my-delivery-stream-3-2019-08-09-23-55-09-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	if !re.MatchString(name) {
 		t.Fatalf("ObjectName = %q", name)
 	}
@@ -115,9 +115,14 @@ func TestObjectName(t *testing.T) {
 }
 
 func TestDefaultTimePrefix(t *testing.T) {
-	at := time.Date(2018, 1, 2, 3, 4, 5, 0, time.FixedZone("ahead", 5*3600))
-	if got := DefaultTimePrefix(at); got != "2018/01/01/22/" {
-		t.Fatalf("got %q (must be UTC)", got)
+	at := time.Date(2018, 1, 2, 3, 4, 5, 0, time.UTC)
+	if got := DefaultTimePrefix(at); got != "2018/01/02/03/" {
+		t.Fatalf("got %q", got)
+	}
+	// A CustomTimeZone is the caller's: the time is formatted where it is.
+	tokyo := at.In(time.FixedZone("JST", 9*3600))
+	if got := DefaultTimePrefix(tokyo); got != "2018/01/02/12/" {
+		t.Fatalf("in JST: got %q", got)
 	}
 }
 
