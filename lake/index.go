@@ -40,8 +40,9 @@ var (
 const formatVersion = "1"
 
 type bucketRecord struct {
-	Region  string `json:"region,omitempty"`
-	Created int64  `json:"created"` // Unix nanoseconds
+	Region  string      `json:"region,omitempty"`
+	Created int64       `json:"created"`       // Unix nanoseconds
+	SSE     *Encryption `json:"sse,omitempty"` // default encryption (encryption.go)
 }
 
 // objectRecord is one object's index entry. Path is relative to
@@ -60,6 +61,11 @@ type objectRecord struct {
 	PartsCount   int
 	PartSizes    []int64
 	UploadID     string // the multipart upload it came from
+	// Server-side encryption (encryption.go): algorithm ("" = plain
+	// file), KMS key ARN, and the data key wrapped by the key store.
+	SSE        string
+	SSEKey     string
+	SSEWrapped []byte
 }
 
 // metaRecord is Metadata as stored; a separate type so that the exported
@@ -94,6 +100,7 @@ func (r *objectRecord) info(bucket, key string) ObjectInfo {
 		ChecksumType: r.ChecksumType,
 		PartsCount:   r.PartsCount,
 		PartSizes:    r.PartSizes,
+		Encryption:   r.encryption(),
 	}
 }
 
@@ -104,6 +111,11 @@ type uploadRecord struct {
 	Meta         metaRecord `json:"meta"`
 	ChecksumAlg  string     `json:"sumAlg,omitempty"`
 	ChecksumType string     `json:"sumType,omitempty"`
+	// Server-side encryption of the upload's parts and object
+	// (encryption.go): algorithm, KMS key ARN, wrapped data key.
+	SSE        string `json:"sse,omitempty"`
+	SSEKey     string `json:"sseKey,omitempty"`
+	SSEWrapped []byte `json:"sseWrapped,omitempty"`
 }
 
 func (r *uploadRecord) upload(id string) Upload {
@@ -115,6 +127,7 @@ func (r *uploadRecord) upload(id string) Upload {
 		Meta:              r.Meta.metadata(),
 		ChecksumAlgorithm: r.ChecksumAlg,
 		ChecksumType:      r.ChecksumType,
+		Encryption:        (&objectRecord{SSE: r.SSE, SSEKey: r.SSEKey}).encryption(),
 	}
 }
 
@@ -124,6 +137,9 @@ type partRecord struct {
 	ETag      string            `json:"etag"`
 	Modified  int64             `json:"mtime"`
 	Checksums map[string]string `json:"sums,omitempty"` // base64
+	// Salt, set when the part is sealed, labels its file key
+	// ("part:"+salt under the upload's data key; encryption.go).
+	Salt []byte `json:"salt,omitempty"`
 }
 
 func (r *partRecord) part(n int) Part {

@@ -71,6 +71,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/caudal/caudal/keystore"
 )
 
 // Sentinel errors. Wrapped with context; the wire skin maps them to S3
@@ -103,6 +105,9 @@ type Config struct {
 	// NoSync skips fsyncs (tests and benchmarks of the non-durable mode
 	// only); the default is durable.
 	NoSync bool
+	// Keys makes and opens the data keys of encrypted objects
+	// (encryption.go). Nil: writes asking for encryption fail.
+	Keys *keystore.Store
 }
 
 // Bucket is one bucket.
@@ -159,6 +164,9 @@ type ObjectInfo struct {
 	// PartSizes lists each part's size for multipart objects (GET
 	// ?partNumber=N).
 	PartSizes []int64
+	// Encryption is the object's server-side encryption (KMSKeyID is the
+	// key's ARN), nil for a plain object.
+	Encryption *Encryption
 }
 
 // PutOptions controls a write.
@@ -180,6 +188,9 @@ type PutOptions struct {
 	// IfMatch, when non-empty, makes the write fail with
 	// ErrPreconditionFailed unless the current ETag equals it (unquoted).
 	IfMatch string
+	// Encryption asks for server-side encryption (PutObject, CopyObject);
+	// nil means the bucket's default encryption, if any.
+	Encryption *Encryption
 }
 
 // ErrPreconditionFailed is a failed conditional write (412).
@@ -233,6 +244,8 @@ type Upload struct {
 	// ChecksumType is "COMPOSITE" or "FULL_OBJECT".
 	ChecksumAlgorithm string
 	ChecksumType      string
+	// Encryption is the upload's server-side encryption, nil for none.
+	Encryption *Encryption
 }
 
 // Part is one uploaded part.
@@ -368,7 +381,13 @@ func (l *Lake) Path(bucket, key string) (string, error) { return l.impl.path(buc
 
 // CreateUpload starts a multipart upload.
 func (l *Lake) CreateUpload(bucket, key string, meta Metadata, checksumAlgorithm, checksumType string) (Upload, error) {
-	return l.impl.createUpload(bucket, key, meta, checksumAlgorithm, checksumType)
+	return l.impl.createUpload(bucket, key, meta, checksumAlgorithm, checksumType, nil)
+}
+
+// CreateUploadWith is CreateUpload with server-side encryption for the
+// parts and the completed object (nil: the bucket's default, if any).
+func (l *Lake) CreateUploadWith(bucket, key string, meta Metadata, checksumAlgorithm, checksumType string, enc *Encryption) (Upload, error) {
+	return l.impl.createUpload(bucket, key, meta, checksumAlgorithm, checksumType, enc)
 }
 
 // PutPart writes part number n (1..10000) of an upload, replacing any

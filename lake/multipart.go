@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
@@ -70,7 +71,7 @@ func checkChecksumChoice(alg, typ string) (string, error) {
 	return "", fmt.Errorf("%w: %s does not support checksum type %s", ErrInvalidChecksumAlgorithm, alg, typ)
 }
 
-func (s *lakeState) createUpload(bucket, key string, meta Metadata, alg, typ string) (Upload, error) {
+func (s *lakeState) createUpload(bucket, key string, meta Metadata, alg, typ string, enc *Encryption) (Upload, error) {
 	if err := s.check(); err != nil {
 		return Upload{}, err
 	}
@@ -81,8 +82,18 @@ func (s *lakeState) createUpload(bucket, key string, meta Metadata, alg, typ str
 	if err != nil {
 		return Upload{}, err
 	}
+	if err := s.bucketExists(bucket); err != nil {
+		return Upload{}, err
+	}
+	ok, err := s.newObjectKey(bucket, key, enc)
+	if err != nil {
+		return Upload{}, err
+	}
 	id := s.newUploadID()
 	rec := uploadRecord{Bucket: bucket, Key: key, Initiated: s.now().UnixNano(), Meta: toMetaRecord(meta), ChecksumAlg: alg, ChecksumType: typ}
+	if ok != nil {
+		rec.SSE, rec.SSEKey, rec.SSEWrapped = ok.alg, ok.kmsKey, ok.wrapped
+	}
 	err = s.commit.commit(func(tx *bolt.Tx) error {
 		if _, err := objectBucketTx(tx, bucket); err != nil {
 			return err
@@ -154,7 +165,11 @@ func (s *lakeState) putPart(ctx context.Context, id string, n int, body io.Reade
 	if up.ChecksumAlg != "" && !slices.Contains(algs, up.ChecksumAlg) {
 		algs = append(slices.Clone(algs), up.ChecksumAlg)
 	}
-	t, d, err := s.writeBody(ctx, body, algs)
+	seal, salt, err := s.partSeal(&up)
+	if err != nil {
+		return Part{}, err
+	}
+	t, d, err := s.writeBody(ctx, body, algs, seal)
 	if err != nil {
 		return Part{}, fmt.Errorf("%w (upload %s part %d)", err, id, n)
 	}
@@ -164,7 +179,7 @@ func (s *lakeState) putPart(ctx context.Context, id string, n int, body io.Reade
 			return Part{}, err
 		}
 	}
-	rec := partRecord{Size: d.Size, ETag: hex.EncodeToString(d.MD5[:]), Checksums: encodeSums(d.Sums)}
+	rec := partRecord{Size: d.Size, ETag: hex.EncodeToString(d.MD5[:]), Checksums: encodeSums(d.Sums), Salt: salt}
 	return s.commitPart(id, n, t, rec)
 }
 
@@ -239,13 +254,25 @@ func (s *lakeState) copyPart(ctx context.Context, id string, n int, srcBucket, s
 	if err != nil {
 		return Part{}, err
 	}
-	t, err := s.copyRange(ctx, f, first, last-first+1, hs)
+	seal, salt, err := s.partSeal(&up)
+	if err != nil {
+		return Part{}, err
+	}
+	var t *tempFile
+	if src.SSE != "" || seal != nil {
+		var pr plainReader
+		if pr, err = s.objectPlain(srcBucket, srcKey, &src, f); err == nil {
+			t, err = s.copyPlain(ctx, pr, first, last-first+1, hs, seal)
+		}
+	} else {
+		t, err = s.copyRange(ctx, f, first, last-first+1, hs)
+	}
 	if err != nil {
 		return Part{}, fmt.Errorf("%w (upload %s part %d from %s/%s)", err, id, n, srcBucket, srcKey)
 	}
 	defer t.discard()
 	d := hs.digests()
-	rec := partRecord{Size: d.Size, ETag: hex.EncodeToString(d.MD5[:]), Checksums: encodeSums(d.Sums)}
+	rec := partRecord{Size: d.Size, ETag: hex.EncodeToString(d.MD5[:]), Checksums: encodeSums(d.Sums), Salt: salt}
 	return s.commitPart(id, n, t, rec)
 }
 
@@ -353,11 +380,31 @@ func (s *lakeState) completeUpload(ctx context.Context, id string, list []Comple
 		return ObjectInfo{}, err
 	}
 	defer t.discard()
+	var uk *objectKey
+	var sw *sealWriter
+	if up.SSE != "" {
+		if uk, err = s.openObjectKey(up.Bucket, up.Key, up.SSE, up.SSEKey, up.SSEWrapped); err != nil {
+			return ObjectInfo{}, err
+		}
+		sw = newSealWriter(t.f, uk.fileAEAD(sseLabelFile))
+		rec.setKey(uk)
+	}
 	for i, p := range chosen {
 		rec.PartSizes[i] = p.Size
 		rec.Size += p.Size
-		if err := s.appendPart(ctx, t.f, p, full); err != nil {
+		var err error
+		if sw != nil {
+			err = s.appendSealedPart(ctx, sw, uk, p, full)
+		} else {
+			err = s.appendPart(ctx, t.f, p, full)
+		}
+		if err != nil {
 			return ObjectInfo{}, fmt.Errorf("%w (upload %s part %d)", err, id, list[i].Number)
+		}
+	}
+	if sw != nil {
+		if err := sw.Close(); err != nil {
+			return ObjectInfo{}, fmt.Errorf("lake: write %s: %w", t.path, err)
 		}
 	}
 	if err := t.finish(s.cfg.NoSync); err != nil {
@@ -418,6 +465,51 @@ func completedTx(tx *bolt.Tx, id string, list []CompletePart) (ObjectInfo, bool)
 		return ObjectInfo{}, false
 	}
 	return r.info(c.Bucket, c.Key), true
+}
+
+// partSeal returns the cipher and salt a new part of an encrypted upload
+// is sealed with, or nils for a plain upload.
+func (s *lakeState) partSeal(up *uploadRecord) (cipher.AEAD, []byte, error) {
+	if up.SSE == "" {
+		return nil, nil, nil
+	}
+	k, err := s.openObjectKey(up.Bucket, up.Key, up.SSE, up.SSEKey, up.SSEWrapped)
+	if err != nil {
+		return nil, nil, err
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	return k.fileAEAD("part:" + string(salt)), salt, nil
+}
+
+// appendSealedPart streams the plaintext of sealed part p into sw.
+func (s *lakeState) appendSealedPart(ctx context.Context, sw *sealWriter, uk *objectKey, p partRecord, full hash.Hash) error {
+	f, err := os.Open(s.abs(p.Path))
+	if err != nil {
+		return fmt.Errorf("lake: open part: %w", err)
+	}
+	defer f.Close()
+	if p.Salt == nil {
+		return fmt.Errorf("lake: part %s of an encrypted upload is not sealed", p.Path)
+	}
+	pr, err := newOpenReader(f, uk.fileAEAD("part:"+string(p.Salt)), p.Size)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = sw
+	if full != nil {
+		w = io.MultiWriter(sw, full)
+	}
+	bp := bufPool.Get().(*[]byte)
+	n, err := io.CopyBuffer(w, ctxReader{ctx, io.NewSectionReader(pr, 0, p.Size)}, *bp)
+	bufPool.Put(bp)
+	if err == nil && n != p.Size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return fmt.Errorf("lake: copy part: %w", err)
+	}
+	return nil
 }
 
 func (s *lakeState) appendPart(ctx context.Context, dst *os.File, p partRecord, full hash.Hash) error {

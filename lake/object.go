@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"crypto/cipher"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -62,7 +63,15 @@ func (s *lakeState) putObject(ctx context.Context, bucket, key string, body io.R
 	if err := s.bucketExists(bucket); err != nil {
 		return ObjectInfo{}, err
 	}
-	t, d, err := s.writeBody(ctx, body, opts.Checksums)
+	ok, err := s.newObjectKey(bucket, key, opts.Encryption)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	var seal cipher.AEAD
+	if ok != nil {
+		seal = ok.fileAEAD(sseLabelFile)
+	}
+	t, d, err := s.writeBody(ctx, body, opts.Checksums, seal)
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("%w (%s/%s)", err, bucket, key)
 	}
@@ -78,6 +87,7 @@ func (s *lakeState) putObject(ctx context.Context, bucket, key string, body io.R
 		Meta:      toMetaRecord(opts.Meta),
 		Checksums: encodeSums(d.Sums),
 	}
+	rec.setKey(ok)
 	if len(rec.Checksums) > 0 {
 		rec.ChecksumType = ChecksumFullObject
 	}
@@ -191,6 +201,14 @@ func (s *lakeState) getObject(bucket, key string) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.SSE != "" {
+		pr, err := s.objectPlain(bucket, key, &r, f)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return &Object{Info: r.info(bucket, key), Body: io.NewSectionReader(pr, 0, r.Size), close: f.Close}, nil
+	}
 	return &Object{Info: r.info(bucket, key), Body: f, close: f.Close}, nil
 }
 
@@ -236,6 +254,10 @@ func (s *lakeState) path(bucket, key string) (string, error) {
 	r, err := s.getRecord(bucket, key)
 	if err != nil {
 		return "", err
+	}
+	if r.SSE != "" {
+		return "", fmt.Errorf("%w: %s/%s is stored with server-side encryption (%s) and cannot be read in place; "+
+			"queries read only unencrypted objects", ErrEncrypted, bucket, key, r.SSE)
 	}
 	return s.abs(r.Path), nil
 }
@@ -295,7 +317,11 @@ func (s *lakeState) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket
 			}
 		}
 	}
-	reuse := src.PartsCount == 0
+	dk, err := s.newObjectKey(dstBucket, dstKey, opts.Encryption)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	reuse := src.PartsCount == 0 && src.SSE == ""
 	for _, alg := range algs {
 		if src.ChecksumType != ChecksumFullObject || src.Checksums[alg] == "" {
 			reuse = false
@@ -311,13 +337,27 @@ func (s *lakeState) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket
 	if hs != nil {
 		hw = hs
 	}
-	t, err := s.copyRange(ctx, f, 0, src.Size, hw)
+	var t *tempFile
+	if src.SSE != "" || dk != nil {
+		// Either side sealed: stream the plaintext through.
+		var pr plainReader
+		if pr, err = s.objectPlain(srcBucket, srcKey, &src, f); err == nil {
+			var seal cipher.AEAD
+			if dk != nil {
+				seal = dk.fileAEAD(sseLabelFile)
+			}
+			t, err = s.copyPlain(ctx, pr, 0, src.Size, hw, seal)
+		}
+	} else {
+		t, err = s.copyRange(ctx, f, 0, src.Size, hw)
+	}
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("%w (copy %s/%s)", err, srcBucket, srcKey)
 	}
 	defer t.discard()
 
 	rec := objectRecord{Size: src.Size, Meta: src.Meta}
+	rec.setKey(dk)
 	var d Digests
 	if reuse {
 		d = Digests{Size: src.Size}

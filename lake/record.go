@@ -23,6 +23,7 @@ import (
 //	      CacheControl Expires StorageClass  User (map)  Tags (map)
 //	Checksums (map)  ChecksumType  PartsCount  PartSizes (uvarint count, varints)
 //	UploadID
+//	SSE  SSEKey  SSEWrapped (byte string)   — server-side encryption (encryption.go)
 //
 // New fields may only be appended: a reader stops at the end of the value
 // and leaves fields it finds no bytes for at their zero value, and ignores
@@ -52,6 +53,11 @@ func encodeObjectRecord(r *objectRecord) []byte {
 		b = binary.AppendVarint(b, n)
 	}
 	b = appendString(b, r.UploadID)
+	if r.SSE != "" {
+		b = appendString(b, r.SSE)
+		b = appendString(b, r.SSEKey)
+		b = appendString(b, string(r.SSEWrapped))
+	}
 	return b
 }
 
@@ -162,6 +168,11 @@ func decodeObjectRecord(data []byte, r *objectRecord) error {
 		}
 	}
 	r.UploadID = d.string()
+	r.SSE = d.string()
+	r.SSEKey = d.string()
+	if w := d.string(); w != "" {
+		r.SSEWrapped = []byte(w)
+	}
 	return d.err
 }
 

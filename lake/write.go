@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
@@ -55,8 +56,10 @@ func (t *tempFile) finish(noSync bool) error {
 
 // writeBody streams body into a new temp file through the hashers of algs
 // (MD5 always) with a pooled buffer, honouring ctx between reads, then
-// fsyncs it and closes it. On error nothing is left behind.
-func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string) (*tempFile, Digests, error) {
+// fsyncs it and closes it. On error nothing is left behind. With seal set
+// the file holds the body sealed (encryption.go); the digests are of the
+// plaintext.
+func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string, seal cipher.AEAD) (*tempFile, Digests, error) {
 	hs, err := newHashSet(algs)
 	if err != nil {
 		return nil, Digests{}, err
@@ -64,6 +67,12 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 	t, err := s.createTemp("put")
 	if err != nil {
 		return nil, Digests{}, err
+	}
+	var w io.Writer = t.f
+	var sw *sealWriter
+	if seal != nil {
+		sw = newSealWriter(t.f, seal)
+		w = sw
 	}
 	// A body that fits one chunk is hashed inline; a longer one through a
 	// hashPipe, so hashing overlaps reading and writing.
@@ -83,7 +92,7 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 		}
 		n, rerr := fill(body, *bp)
 		if n > 0 {
-			if _, err := t.f.Write((*bp)[:n]); err != nil {
+			if _, err := w.Write((*bp)[:n]); err != nil {
 				t.discard()
 				return nil, Digests{}, fmt.Errorf("lake: write %s: %w", t.path, err)
 			}
@@ -109,6 +118,12 @@ func (s *lakeState) writeBody(ctx context.Context, body io.Reader, algs []string
 	}
 	if pipe != nil {
 		pipe.close(nil)
+	}
+	if sw != nil {
+		if err := sw.Close(); err != nil {
+			t.discard()
+			return nil, Digests{}, fmt.Errorf("lake: write %s: %w", t.path, err)
+		}
 	}
 	if err := t.finish(s.cfg.NoSync); err != nil {
 		t.discard()
@@ -239,6 +254,43 @@ func (s *lakeState) copyRange(ctx context.Context, src *os.File, off, n int64, h
 	if err := appendRange(ctx, t.f, src, off, n, hs); err != nil {
 		t.discard()
 		return nil, err
+	}
+	if err := t.finish(s.cfg.NoSync); err != nil {
+		t.discard()
+		return nil, err
+	}
+	return t, nil
+}
+
+// copyPlain copies n plaintext bytes of src from off into a new temp file
+// through hs (when not nil), sealing them when seal is set; it is the copy
+// path when either side is encrypted.
+func (s *lakeState) copyPlain(ctx context.Context, src io.ReaderAt, off, n int64, hs io.Writer, seal cipher.AEAD) (*tempFile, error) {
+	t, err := s.createTemp("copy")
+	if err != nil {
+		return nil, err
+	}
+	var w io.Writer = t.f
+	var sw *sealWriter
+	if seal != nil {
+		sw = newSealWriter(t.f, seal)
+		w = sw
+	}
+	if hs != nil {
+		w = io.MultiWriter(w, hs)
+	}
+	bp := bufPool.Get().(*[]byte)
+	copied, err := io.CopyBuffer(w, ctxReader{ctx, io.NewSectionReader(src, off, n)}, *bp)
+	bufPool.Put(bp)
+	if err == nil && copied != n {
+		err = fmt.Errorf("%d of %d bytes: %w", copied, n, io.ErrUnexpectedEOF)
+	}
+	if err == nil && sw != nil {
+		err = sw.Close()
+	}
+	if err != nil {
+		t.discard()
+		return nil, fmt.Errorf("lake: copy: %w", err)
 	}
 	if err := t.finish(s.cfg.NoSync); err != nil {
 		t.discard()

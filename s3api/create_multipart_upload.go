@@ -7,9 +7,10 @@ package s3api
 // object — CRC algorithms only; CRC64NVME is FULL_OBJECT only). Answers
 // <InitiateMultipartUploadResult>.
 //
-// Deliberately not: SSE-KMS, SSE-C and object lock (refused, as for
-// PutObject); grant headers (accepted, not modelled); lifecycle abort
-// dates.
+// SSE-S3 and SSE-KMS headers (sse.go) encrypt the parts and the object.
+//
+// Deliberately not: SSE-C and object lock (refused, as for PutObject);
+// grant headers (accepted, not modelled); lifecycle abort dates.
 
 import (
 	"net/http"
@@ -41,10 +42,15 @@ func createMultipartUpload(h *Handler, q *request) error {
 	if err != nil {
 		return err
 	}
-	up, err := h.cfg.Lake.CreateUpload(q.bucket, q.key, meta, alg, typ)
+	enc, err := sseRequest(q.r.Header)
 	if err != nil {
 		return err
 	}
+	up, err := h.cfg.Lake.CreateUploadWith(q.bucket, q.key, meta, alg, typ, enc)
+	if err != nil {
+		return sseError(err)
+	}
+	setSSEHeaders(q.w.Header(), up.Encryption)
 	if up.ChecksumAlgorithm != "" {
 		q.w.Header().Set("X-Amz-Checksum-Algorithm", up.ChecksumAlgorithm)
 		q.w.Header().Set("X-Amz-Checksum-Type", up.ChecksumType)

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/lake"
 )
 
@@ -46,7 +49,18 @@ type s3env struct {
 func newS3Env(t testing.TB, cfg Config) *s3env {
 	t.Helper()
 	dir := t.TempDir()
-	lk, err := lake.Open(lake.Config{Dir: dir, NoSync: true, Now: cfg.Now})
+	// The key store lives outside the test's temp dir: TestHostilePaths
+	// checks that nothing but the lake appears next to the lake.
+	ksDir, err := os.MkdirTemp("", "caudal-s3api-keys-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(ksDir) })
+	ks, err := keystore.Open(keystore.Config{Dir: filepath.Join(ksDir, "keys"), MasterKey: make([]byte, 32), ConfigDir: ksDir})
+	if err != nil {
+		t.Fatalf("keystore.Open: %v", err)
+	}
+	lk, err := lake.Open(lake.Config{Dir: dir, NoSync: true, Now: cfg.Now, Keys: ks})
 	if err != nil {
 		t.Fatalf("lake.Open: %v", err)
 	}

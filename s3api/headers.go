@@ -133,6 +133,7 @@ var responseOverrides = []struct{ param, header string }{
 // depend on what part of the object is sent).
 func setObjectHeaders(h http.Header, info lake.ObjectInfo, query url.Values) {
 	setValidators(h, info)
+	setSSEHeaders(h, info.Encryption)
 	h.Set("Accept-Ranges", "bytes")
 	m := info.Meta
 	ct := m.ContentType
@@ -218,15 +219,6 @@ func checkWriteHeaders(q *request) error {
 		}
 		return errHeaderNotImplemented("x-amz-server-side-encryption-customer-algorithm")
 	}
-	switch v := h.Get("X-Amz-Server-Side-Encryption"); v {
-	case "", "AES256":
-	case "aws:kms", "aws:kms:dsse":
-		return errHeaderNotImplemented("x-amz-server-side-encryption")
-	default:
-		return errInvalidArgument("The encryption method specified is not supported", "x-amz-server-side-encryption", v)
-	}
-	if _, ok := h["X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"]; ok {
-		return errHeaderNotImplemented("x-amz-server-side-encryption-aws-kms-key-id")
-	}
-	return nil
+	_, err := sseRequest(h) // SSE-S3 and SSE-KMS: sse.go
+	return err
 }

@@ -10,9 +10,9 @@ package s3api
 //
 // Deliberately not: S3 computing a CRC64NVME for objects sent without a
 // checksum (it costs CPU on every write and no client requires it);
-// x-amz-write-offset-bytes (directory-bucket appends, 501); SSE-KMS,
-// SSE-C and object lock (refused, see checkWriteHeaders); ACL grant headers
-// are accepted and not modelled.
+// x-amz-write-offset-bytes (directory-bucket appends, 501); SSE-C and
+// object lock (refused, see checkWriteHeaders); ACL grant headers are
+// accepted and not modelled. SSE-S3 and SSE-KMS: sse.go.
 
 import (
 	"io"
@@ -44,18 +44,19 @@ func putObject(h *Handler, q *request) error {
 		return err
 	}
 	opts := lake.PutOptions{Meta: meta, Checksums: in.checksums(), Verify: in.verify(q.trailer)}
+	if opts.Encryption, err = sseRequest(q.r.Header); err != nil {
+		return err
+	}
 	if err := writeConditions(q.r.Header, &opts); err != nil {
 		return err
 	}
 	info, err := h.cfg.Lake.PutObject(q.r.Context(), q.bucket, q.key, limitBody(q.body), opts)
 	if err != nil {
-		return err
+		return sseError(err)
 	}
 	hdr := q.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
-	if q.r.Header.Get("X-Amz-Server-Side-Encryption") == "AES256" {
-		hdr.Set("X-Amz-Server-Side-Encryption", "AES256")
-	}
+	setSSEHeaders(hdr, info.Encryption)
 	if in.hasChecksum() {
 		setChecksumHeaders(hdr, map[string]string{in.alg.name: info.Checksums[in.alg.name]}, info.ChecksumType)
 	}

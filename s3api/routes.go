@@ -148,7 +148,6 @@ var actions = map[string]action{
 	"GetBucket:policy":            absentConfig("NoSuchBucketPolicy", "The bucket policy does not exist"),
 	"GetBucket:policyStatus":      absentConfig("NoSuchBucketPolicy", "The bucket policy does not exist"),
 	"GetBucket:lifecycle":         absentConfig("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
-	"GetBucket:encryption":        absentConfig("ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found"),
 	"GetBucket:website":           absentConfig("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"),
 	"GetBucket:replication":       absentConfig("ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
 	"GetBucket:tagging":           absentConfig("NoSuchTagSet", "The TagSet does not exist"),
@@ -159,6 +158,11 @@ var actions = map[string]action{
 	"GetBucket:notification":      emptyConfig("NotificationConfiguration", struct{}{}),
 	"GetBucket:accelerate":        emptyConfig("AccelerateConfiguration", struct{}{}),
 	"GetBucket:requestPayment":    emptyConfig("RequestPaymentConfiguration", requestPaymentConfiguration{Payer: "BucketOwner"}),
+
+	// default encryption (bucket_encryption.go)
+	"PutBucket:encryption":    putBucketEncryption,
+	"GetBucket:encryption":    getBucketEncryption,
+	"DeleteBucket:encryption": deleteBucketEncryption,
 
 	// objects (object helper)
 	"PutObject":           putObject,

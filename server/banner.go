@@ -121,6 +121,7 @@ func (s *Server) PrintBanner() {
 	if s.tls != nil {
 		fmt.Fprintf(&b, "  TLS:           %s; HTTP/2 and HTTP/1.1, plain HTTP refused\n", s.tls.note)
 	}
+	fmt.Fprintf(&b, "  master key:    %s\n", s.keys.MasterKeyPath())
 	fmt.Fprintf(&b, "  fsync:         %s\n", s.cfg.Fsync)
 	fmt.Fprintf(&b, "  quotas:        %s\n", quotas)
 	fmt.Fprintf(&b, "  health:        %s/_caudal/health\n", url)

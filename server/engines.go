@@ -9,6 +9,7 @@ import (
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/delivery"
 	"github.com/caudal/caudal/execution"
+	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/query"
 	"github.com/caudal/caudal/shardlog"
@@ -31,6 +32,10 @@ func CatalogDir(dataDir string) string { return filepath.Join(dataDir, "catalog"
 // lives inside a data dir.
 func IdentityDir(dataDir string) string { return filepath.Join(dataDir, "auth") }
 
+// KeysDir is where the key store keeps its (master-key-sealed) keys
+// inside a data dir. The master key itself is never there.
+func KeysDir(dataDir string) string { return filepath.Join(dataDir, "keys") }
+
 // DeliveryDir is where Firehose delivery streams (metadata, DirectPut
 // logs, checkpoints) live inside a data dir.
 func DeliveryDir(dataDir string) string { return filepath.Join(dataDir, "delivery") }
@@ -52,7 +57,16 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	}); err != nil {
 		return fmt.Errorf("open identity store: %w", err)
 	}
+	// The key store opens before the stream engine: it unwraps the data
+	// keys of encrypted streams as it recovers, and a wrong master key
+	// must stop the start before anything is served.
+	if s.keys, err = keystore.Open(keystore.Config{
+		Dir: KeysDir(cfg.DataDir), MasterKey: cfg.MasterKey, MasterKeyFile: cfg.MasterKeyFile, AccountID: cfg.AccountID,
+	}); err != nil {
+		return fmt.Errorf("open key store: %w", err)
+	}
 	if s.engine, err = stream.Open(stream.Config{
+		Keys:      s.keys,
 		Dir:       StreamsDir(cfg.DataDir),
 		AccountID: cfg.AccountID,
 		Quotas:    !cfg.QuotasOff,
@@ -60,7 +74,7 @@ func (s *Server) openEngines(syncMode shardlog.SyncMode) error {
 	}); err != nil {
 		return fmt.Errorf("open stream engine: %w", err)
 	}
-	if s.lake, err = lake.Open(lake.Config{Dir: LakeDir(cfg.DataDir), NoSync: noSync}); err != nil {
+	if s.lake, err = lake.Open(lake.Config{Dir: LakeDir(cfg.DataDir), NoSync: noSync, Keys: s.keys}); err != nil {
 		return fmt.Errorf("open lake: %w", err)
 	}
 	if s.cat, err = catalog.Open(catalog.Config{Dir: CatalogDir(cfg.DataDir), NoSync: noSync}); err != nil {

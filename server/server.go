@@ -43,7 +43,9 @@ import (
 	"github.com/caudal/caudal/firehose"
 	"github.com/caudal/caudal/glue"
 	"github.com/caudal/caudal/iam"
+	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/kinesis"
+	"github.com/caudal/caudal/kms"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/query"
 	"github.com/caudal/caudal/s3api"
@@ -69,6 +71,7 @@ type Server struct {
 	stopping atomic.Bool
 
 	engine *stream.Engine     // nil until open; owned by the Shutdown path
+	keys   *keystore.Store    // nil until open; KMS keys and data keys (encryption at rest)
 	lake   *lake.Lake         // nil until open; owned by the Shutdown path
 	cat    *catalog.Catalog   // nil until open; owned by the Shutdown path
 	deliv  *delivery.Engine   // nil until open; owned by the Shutdown path
@@ -205,6 +208,7 @@ func Start(cfg Config) (*Server, error) {
 		s.newJSONService(glue.New(s.cat, cfg.AccountID), glue.SigningName),
 		s.newJSONService(athena.New(s.execs, s.cat, cfg.AccountID), athena.SigningName),
 		s.newJSONService(firehose.New(s.deliv), firehose.SigningName),
+		s.newJSONService(kms.New(s.keys), kms.SigningName),
 	})
 	started = true
 	return s, nil

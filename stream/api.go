@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/shardlog"
 )
 
@@ -99,6 +100,9 @@ type Config struct {
 	// OpenLog opens one shard's log (default shardlog.Open). Tests pass a
 	// function returning shardlog.NewMemory logs.
 	OpenLog func(dir string, opts shardlog.Options) (shardlog.Log, error)
+	// Keys makes and opens the data keys of encrypted streams
+	// (encryption.go). Nil: StartStreamEncryption fails with ErrKMSAccess.
+	Keys *keystore.Store
 }
 
 // Stream is a snapshot of one stream.

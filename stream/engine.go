@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -73,10 +74,11 @@ type streamState struct {
 	name   string // immutable
 
 	mu     sync.RWMutex
-	meta   streamMeta          // guarded by mu; what meta.json holds
-	shards map[int]*shardState // retained shards by index; guarded by mu
-	open   []*shardState       // open shards sorted by hash start; guarded by mu
-	gone   bool                // deleted or engine closed; guarded by mu
+	meta   streamMeta             // guarded by mu; what meta.json holds
+	shards map[int]*shardState    // retained shards by index; guarded by mu
+	open   []*shardState          // open shards sorted by hash start; guarded by mu
+	gone   bool                   // deleted or engine closed; guarded by mu
+	keys   map[uint32]cipher.AEAD // open data keys by index (encryption.go); guarded by mu
 
 	// openCount and onDemand mirror len(open) and meta.Mode for account-wide
 	// limit checks that must not take this stream's lock.
@@ -228,6 +230,9 @@ func (e *Engine) recoverStream(sdir string) error {
 		return err
 	}
 	s := &streamState{dir: sdir, id: m.ID, region: m.Region, name: m.Name, meta: m, shards: map[int]*shardState{}}
+	if err := e.openDataKeysLocked(s); err != nil {
+		return err
+	}
 	want := map[string]bool{}
 	for _, sm := range m.Shards {
 		sh, err := e.openShard(s, sm)

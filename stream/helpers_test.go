@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/shardlog"
 )
 
@@ -43,7 +45,17 @@ func memoryLogs(dir string, opts shardlog.Options) (shardlog.Log, error) {
 // background loop off and a fake clock.
 func testConfig(t testing.TB) (Config, *fakeClock) {
 	clk := newClock()
-	return Config{Dir: t.TempDir(), Now: clk.Now, RetentionInterval: -1}, clk
+	return Config{Dir: t.TempDir(), Now: clk.Now, RetentionInterval: -1, Keys: testKeys(t)}, clk
+}
+
+// testKeys is a keystore in a fresh temp dir with a fixed master key.
+func testKeys(t testing.TB) *keystore.Store {
+	t.Helper()
+	ks, err := keystore.Open(keystore.Config{Dir: t.TempDir(), MasterKey: bytes.Repeat([]byte{7}, 32), ConfigDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("keystore: %v", err)
+	}
+	return ks
 }
 
 func openEngine(t testing.TB, cfg Config) *Engine {

@@ -296,10 +296,6 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			// closed shard from reaching its end.
 			pos = end
 		}
-		enc := ""
-		if s.meta.EncryptionType == "KMS" {
-			enc = "KMS"
-		}
 		out.Records = bufs.recs[:0]
 		seqs := bufs.seqs[:0]
 		for _, r := range recs {
@@ -314,12 +310,16 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			} else {
 				seqs = appendSeq(seqs, s.meta.SeqTag, sh.index, r.Offset)
 			}
-			out.Records = append(out.Records, Record{
-				ArrivalTime:    time.UnixMilli(r.Timestamp),
-				PartitionKey:   r.PartitionKey,
-				Data:           r.Data,
-				EncryptionType: enc,
-			})
+			rec := Record{ArrivalTime: time.UnixMilli(r.Timestamp), PartitionKey: r.PartitionKey, Data: r.Data}
+			if r.PartitionKey == "" {
+				// A sealed record (encryption.go).
+				if rec.PartitionKey, rec.Data, err = s.openRecordLocked(r.Data); err != nil {
+					out.Release()
+					return Records{}, internalErr(err, "stream: read %s/%s at offset %d", s.name, sh.id, r.Offset)
+				}
+				rec.EncryptionType = "KMS"
+			}
+			out.Records = append(out.Records, rec)
 			bytes += len(r.Data) + len(r.PartitionKey)
 			pos = r.Offset + 1
 		}

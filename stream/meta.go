@@ -31,6 +31,10 @@ type streamMeta struct {
 	NextShardIndex    int               `json:"nextShardIndex"`
 	ShardCountUpdates []time.Time       `json:"shardCountUpdates,omitempty"`
 	Shards            []shardMeta       `json:"shards"` // creation order
+	// DataKeys are the wrapped data keys of encryption.go; ActiveDataKey
+	// is the one new records are sealed with (0: none).
+	DataKeys      []dataKeyMeta `json:"dataKeys,omitempty"`
+	ActiveDataKey uint32        `json:"activeDataKey,omitempty"`
 }
 
 // shardMeta is one shard in meta.json.
@@ -56,6 +60,7 @@ func (m *streamMeta) clone() streamMeta {
 	}
 	c.ShardCountUpdates = append([]time.Time(nil), m.ShardCountUpdates...)
 	c.Shards = append([]shardMeta(nil), m.Shards...)
+	c.DataKeys = append([]dataKeyMeta(nil), m.DataKeys...)
 	return c
 }
 

@@ -59,6 +59,12 @@ func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResul
 	route := make([]*shardState, len(entries))
 	for i := range entries {
 		en := &entries[i]
+		if en.PartitionKey == "" {
+			// An empty stored key marks a sealed record (encryption.go).
+			return nil, &Error{Kind: ErrValidation, Message: fmt.Sprintf(
+				"1 validation error detected: Value '' at 'records.%d.member.partitionKey' failed to satisfy constraint: "+
+					"Member must have length greater than or equal to 1", i+1)}
+		}
 		if size := len(en.Data) + len(en.PartitionKey); size > maxSize {
 			return nil, &Error{Kind: ErrValidation, Message: fmt.Sprintf(
 				"1 validation error detected: Value at 'records.%d.member.data' failed to satisfy constraint: "+
@@ -98,6 +104,13 @@ func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResul
 		g.entries = append(g.entries, shardlog.Entry{PartitionKey: entries[i].PartitionKey, Data: entries[i].Data})
 	}
 
+	if s.meta.ActiveDataKey != 0 {
+		for _, g := range groups {
+			if err := s.sealEntries(g.entries); err != nil {
+				return nil, &Error{Kind: ErrInternal, Message: "Internal service failure.", Err: err}
+			}
+		}
+	}
 	tag := s.meta.SeqTag
 	appendGroup := func(g *putGroup) {
 		first, _, err := g.sh.log.Append(g.entries)

@@ -163,9 +163,11 @@ func (e *Engine) RemoveTags(region, name string, keys []string) error {
 	})
 }
 
-// SetEncryption records the stream's encryption settings ("KMS" with a key
-// id, or "NONE"). Data is not yet encrypted at rest; that comes with the
-// security work.
+// SetEncryption sets the stream's encryption: "KMS" with a KMS key id
+// (key id, key ARN, alias or alias ARN) seals every record appended
+// afterwards under a new data key made under that key; "NONE" stops
+// sealing new records (sealed ones stay sealed and readable). See
+// encryption.go.
 func (e *Engine) SetEncryption(region, name, encryptionType, keyID string) error {
 	switch encryptionType {
 	case "KMS":
@@ -183,8 +185,11 @@ func (e *Engine) SetEncryption(region, name, encryptionType, keyID string) error
 		return err
 	}
 	defer s.mu.Unlock()
+	if encryptionType == "KMS" {
+		return e.startEncryptionLocked(s, keyID)
+	}
 	return e.updateLocked(s, func(m *streamMeta) error {
-		m.EncryptionType, m.KeyID = encryptionType, keyID
+		m.EncryptionType, m.KeyID, m.ActiveDataKey = encryptionType, keyID, 0
 		return nil
 	})
 }

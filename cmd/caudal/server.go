@@ -10,7 +10,7 @@ import (
 )
 
 func newServerCmd(e *env, g *globals) *cobra.Command {
-	var listen, quotas, fsync, tlsCert, tlsKey string
+	var listen, quotas, fsync, tlsCert, tlsKey, masterKeyFile string
 	var tlsSelfSigned, showSecret bool
 	var maxConns int
 	cmd := &cobra.Command{
@@ -26,7 +26,7 @@ With --tls-cert/--tls-key, or --tls-self-signed (a certificate generated once in
 clients trust the certificate.
 
 Environment: CAUDAL_LISTEN, CAUDAL_DATA, CAUDAL_QUOTAS, CAUDAL_FSYNC, CAUDAL_TLS_CERT,
-CAUDAL_TLS_KEY, CAUDAL_TLS_SELF_SIGNED, CAUDAL_MAX_CONNECTIONS (flags win).`,
+CAUDAL_TLS_KEY, CAUDAL_TLS_SELF_SIGNED, CAUDAL_MAX_CONNECTIONS, CAUDAL_MASTER_KEY (flags win).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg := server.Config{Getenv: e.getenv, Log: e.stdout}
@@ -64,6 +64,9 @@ CAUDAL_TLS_KEY, CAUDAL_TLS_SELF_SIGNED, CAUDAL_MAX_CONNECTIONS (flags win).`,
 				cfg.MaxConnections = maxConns
 			}
 			cfg.ShowSecret = showSecret
+			if flags.Changed("master-key-file") {
+				cfg.MasterKeyFile = masterKeyFile
+			}
 			if cfg.TLSSelfSigned && (cfg.TLSCert != "" || cfg.TLSKey != "") {
 				return usageError{errors.New("choose --tls-self-signed or --tls-cert/--tls-key, not both")}
 			}
@@ -84,6 +87,7 @@ CAUDAL_TLS_KEY, CAUDAL_TLS_SELF_SIGNED, CAUDAL_MAX_CONNECTIONS (flags win).`,
 	f.StringVar(&tlsKey, "tls-key", "", "PEM private key of --tls-cert (env CAUDAL_TLS_KEY)")
 	f.BoolVar(&tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate generated once into <data>/tls/ (env CAUDAL_TLS_SELF_SIGNED=on)")
 	f.IntVar(&maxConns, "max-connections", server.DefaultMaxConnections, "most client connections open at once; more wait to be accepted (env CAUDAL_MAX_CONNECTIONS)")
+	f.StringVar(&masterKeyFile, "master-key-file", "", "file with the 32-byte master key that seals encryption keys (mode 0600; env CAUDAL_MASTER_KEY=<base64>); default: generated on first use under ~/.config/caudal/, outside the data directory")
 	f.BoolVar(&showSecret, "show-secret", false, "print the root secret key in the banner even when it was not just generated")
 	return cmd
 }

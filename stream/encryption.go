@@ -1,0 +1,203 @@
+package stream
+
+// Encryption at rest (StartStreamEncryption).
+//
+// When a stream is encrypted, every record appended from then on is
+// stored sealed: AES-256-GCM under a data key of the stream's. The data
+// key is made by the keystore under the KMS key the caller named
+// (GenerateDataKey, encryption context {"aws:kinesis:arn": stream ARN})
+// and kept wrapped in meta.json ("dataKeys"); each StartStreamEncryption
+// makes a new one, and keys are never removed while the stream exists, so
+// records sealed under any earlier key stay readable after
+// StopStreamEncryption or a change of KMS key.
+//
+// Stored layout of a sealed record (envelope version 1). THIS LAYOUT MUST
+// NOT CHANGE SILENTLY: a new layout takes a new version byte and this one
+// stays readable. The shardlog record's partition key is empty — a flag no
+// plaintext record can carry, because PutRecords refuses empty partition
+// keys (Kinesis requires 1..256 characters) — and its data is:
+//
+//	off size field
+//	  0    1 version  1
+//	  1    4 keyIndex data key number in meta.json's dataKeys (uint32 LE, from 1)
+//	  5   12 nonce    random
+//	 17    n sealed   GCM(uvarint(len(partitionKey)) | partitionKey | data) and its 16-byte tag
+//
+// The additional data is bytes [0, 5) then the stream incarnation id, so a
+// sealed record cannot be replayed into another stream. The partition key
+// is sealed with the data. Arrival time and offsets stay in the clear (the
+// log needs them for retention and seeks).
+//
+// Nonces are random (96 bits): each data key should seal fewer than 2^32
+// records; a new StartStreamEncryption starts a new key.
+//
+// Records written before encryption was started stay plaintext and are
+// served as they are, with no EncryptionType; sealed ones report KMS.
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/caudal/caudal/keystore"
+	"github.com/caudal/caudal/shardlog"
+)
+
+// KMS failures of StartStreamEncryption, mapped by the kinesis skin to
+// KMSNotFoundException, KMSDisabledException and KMSInvalidStateException.
+var (
+	ErrKMSNotFound = errors.New("kms key not found")
+	ErrKMSDisabled = errors.New("kms key disabled")
+	ErrKMSAccess   = errors.New("kms unavailable")
+)
+
+const (
+	envelopeVersion = 1
+	envelopeHeader  = 1 + 4 + 12
+	gcmTag          = 16
+)
+
+// dataKeyMeta is one data key in meta.json.
+type dataKeyMeta struct {
+	Index   uint32 `json:"index"`
+	KMSKey  string `json:"kmsKey"`  // the key ARN it was wrapped under
+	Wrapped []byte `json:"wrapped"` // keystore ciphertext blob (base64 in JSON)
+}
+
+func (e *Engine) keyContext(s *streamState) map[string]string {
+	return map[string]string{"aws:kinesis:arn": e.ARN(s.region, s.name)}
+}
+
+// openDataKeysLocked unwraps every data key of s into s.keys.
+func (e *Engine) openDataKeysLocked(s *streamState) error {
+	if len(s.meta.DataKeys) == 0 {
+		return nil
+	}
+	if e.cfg.Keys == nil {
+		return fmt.Errorf("stream: %s has encrypted records but the engine has no keystore", s.name)
+	}
+	s.keys = make(map[uint32]cipher.AEAD, len(s.meta.DataKeys))
+	for _, dk := range s.meta.DataKeys {
+		plain, err := e.cfg.Keys.UnwrapInternal(dk.Wrapped, e.keyContext(s))
+		if err != nil {
+			return fmt.Errorf("stream: open data key %d of %s: %w", dk.Index, s.name, err)
+		}
+		a, err := newGCM(plain)
+		if err != nil {
+			return err
+		}
+		s.keys[dk.Index] = a
+	}
+	return nil
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("stream: data key: %w", err)
+	}
+	return cipher.NewGCM(b)
+}
+
+// startEncryptionLocked makes a new data key under kmsKey and makes it
+// the one new records are sealed with.
+func (e *Engine) startEncryptionLocked(s *streamState, kmsKey string) error {
+	if e.cfg.Keys == nil {
+		return &Error{Kind: ErrKMSAccess, Message: "Encryption at rest is not available: the server has no key store."}
+	}
+	plain, blob, k, err := e.cfg.Keys.GenerateDataKey(kmsKey, s.region, 32, e.keyContext(s))
+	switch {
+	case errors.Is(err, keystore.ErrNotFound):
+		return &Error{Kind: ErrKMSNotFound, Message: err.Error(), Err: err}
+	case errors.Is(err, keystore.ErrDisabled):
+		return &Error{Kind: ErrKMSDisabled, Message: err.Error(), Err: err}
+	case err != nil:
+		return internalErr(err, "stream: data key for %s", s.name)
+	}
+	a, err := newGCM(plain)
+	if err != nil {
+		return internalErr(err, "stream: data key for %s", s.name)
+	}
+	idx := uint32(len(s.meta.DataKeys) + 1)
+	if err := e.updateLocked(s, func(m *streamMeta) error {
+		m.DataKeys = append(m.DataKeys, dataKeyMeta{Index: idx, KMSKey: k.ARN, Wrapped: blob})
+		m.ActiveDataKey = idx
+		m.EncryptionType, m.KeyID = "KMS", kmsKey
+		return nil
+	}); err != nil {
+		return err
+	}
+	if s.keys == nil {
+		s.keys = map[uint32]cipher.AEAD{}
+	}
+	s.keys[idx] = a
+	return nil
+}
+
+// sealEntries replaces entries' keys and data by sealed envelopes under
+// the active key. It allocates one buffer for the whole group.
+func (s *streamState) sealEntries(entries []shardlog.Entry) error {
+	idx := s.meta.ActiveDataKey
+	a := s.keys[idx]
+	if a == nil {
+		return fmt.Errorf("stream: %s: active data key %d is not open", s.name, idx)
+	}
+	n := 0
+	for i := range entries {
+		n += envelopeHeader + binary.MaxVarintLen64 + len(entries[i].PartitionKey) + len(entries[i].Data) + gcmTag
+	}
+	buf := make([]byte, 0, n)
+	plain := make([]byte, 0, 1024)
+	ad := make([]byte, 0, 5+len(s.id))
+	for i := range entries {
+		en := &entries[i]
+		start := len(buf)
+		buf = append(buf, envelopeVersion)
+		buf = binary.LittleEndian.AppendUint32(buf, idx)
+		var nonce [12]byte
+		if _, err := rand.Read(nonce[:]); err != nil {
+			return fmt.Errorf("stream: nonce: %w", err)
+		}
+		buf = append(buf, nonce[:]...)
+		plain = binary.AppendUvarint(plain[:0], uint64(len(en.PartitionKey)))
+		plain = append(plain, en.PartitionKey...)
+		plain = append(plain, en.Data...)
+		ad = append(append(ad[:0], buf[start:start+5]...), s.id...)
+		buf = a.Seal(buf, nonce[:], plain, ad)
+		en.PartitionKey, en.Data = "", buf[start:len(buf):len(buf)]
+	}
+	return nil
+}
+
+// openRecordLocked returns the partition key and data of a sealed record
+// (one whose stored partition key is empty).
+func (s *streamState) openRecordLocked(data []byte) (string, []byte, error) {
+	if len(data) < envelopeHeader+gcmTag || data[0] != envelopeVersion {
+		return "", nil, fmt.Errorf("stream: %s: sealed record with unknown envelope (version %d, %d bytes)", s.name, firstByte(data), len(data))
+	}
+	idx := binary.LittleEndian.Uint32(data[1:5])
+	a := s.keys[idx]
+	if a == nil {
+		return "", nil, fmt.Errorf("stream: %s: sealed record names unknown data key %d", s.name, idx)
+	}
+	ad := append(append(make([]byte, 0, 5+len(s.id)), data[:5]...), s.id...)
+	plain, err := a.Open(nil, data[5:envelopeHeader], data[envelopeHeader:], ad)
+	if err != nil {
+		return "", nil, fmt.Errorf("stream: %s: sealed record fails authentication: %w", s.name, err)
+	}
+	kl, n := binary.Uvarint(plain)
+	if n <= 0 || kl > uint64(len(plain)-n) {
+		return "", nil, fmt.Errorf("stream: %s: sealed record has a bad key length", s.name)
+	}
+	return string(plain[n : n+int(kl)]), plain[n+int(kl):], nil
+}
+
+func firstByte(b []byte) int {
+	if len(b) == 0 {
+		return -1
+	}
+	return int(b[0])
+}
