@@ -12,25 +12,28 @@
 //     big integers exact); literals beyond the double range saturate to
 //     ±1.7976931348623157e+308 as in jq 1.6.
 //   - Numbers print as jq 1.6 prints them (jvp_dtoa_fmt: shortest
-//     round-trip digits, exponent form below 1e-5 or past 17 significant
-//     places: 1e+17, 1e-05), both as partition values and inside the query:
+//     round-trip digits, in exponent form below 1e-4 or when more than 15
+//     zeros would pad the digits: 1e+16, 1e-05, 123456789012345680), both
+//     as partition values and inside the query:
 //     tostring, tojson, @text, @json and string interpolation are redefined
 //     in jq on top of a jq-1.6 JSON encoder, ahead of the user's query.
 //
 // Known differences that remain: regular expressions are RE2 (jq 1.6 uses
 // Oniguruma: no lookaround or backreferences); @csv/@tsv/@sh and error
-// messages print numbers gojq's way; gojq adds builtins jq 1.6 lacks
-// (e.g. ltrimstr's relatives, getpath/paths variants) and rejects input and
-// inputs (there is no input stream, as in Firehose's one-record runs);
+// messages print numbers gojq's way; objects inside tojson output have
+// sorted keys (jq 1.6 keeps insertion order); gojq adds builtins jq 1.6
+// lacks (abs, pick, toarray, toboolean, trim, ltrim, rtrim, trimstr, skip) and
+// rejects input and inputs (there is no input stream: one record per run);
+// query memory is bounded only by the deadline (a query such as
+// "x" * 1e9 allocates before it can be cancelled);
 // env and $ENV are always empty, so no server environment leaks out.
 //
 // Choices where Firehose documents nothing: a query yielding more than one
 // result is a failure rather than a silent pick; at most MaxKeys keys.
 //
 // A record whose query fails, is not JSON, or yields anything but one object
-// of non-null scalars is a partitioning failure: Firehose delivers it under
-// the error prefix with error-output-type "partitioning-failed"
-// (ErrPartitioning wraps all of these).
+// of non-null scalars is a partitioning failure (ErrPartitioning wraps all
+// of these): Firehose delivers it under the error prefix.
 package partitionkey
 
 import (
