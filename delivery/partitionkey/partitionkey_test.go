@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -230,4 +231,32 @@ func BenchmarkExtract(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// FuzzFormatNumber: jq 1.6's number text reads back as the same double,
+// and uses the exponent form exactly where jvp_dtoa_fmt does.
+func FuzzFormatNumber(f *testing.F) {
+	for _, v := range []float64{0, 1, 1e16, 1e15, 123456789012345680, 1e-4, 1e-5, 5e-324, math.MaxFloat64, -2.5e+20} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+		s := FormatNumber(v)
+		back, err := strconv.ParseFloat(s, 64)
+		if err != nil || back != v {
+			t.Fatalf("FormatNumber(%v) = %q reads back as %v, %v", v, s, back, err)
+		}
+		if v == 0 {
+			return
+		}
+		digits := strings.TrimLeft(strings.ReplaceAll(strconv.FormatFloat(math.Abs(v), 'e', -1, 64)[:strings.IndexByte(strconv.FormatFloat(math.Abs(v), 'e', -1, 64), 'e')], ".", ""), "0")
+		exp := int(math.Floor(math.Log10(math.Abs(v))))
+		decpt := exp + 1
+		wantExp := decpt <= -4 || decpt > len(digits)+15
+		if strings.Contains(s, "e") != wantExp && math.Abs(math.Log10(math.Abs(v))-float64(exp)) > 1e-9 {
+			t.Fatalf("FormatNumber(%v) = %q; exponent form expected %v", v, s, wantExp)
+		}
+	})
 }
