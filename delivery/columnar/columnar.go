@@ -215,6 +215,7 @@ func (c *Converter) putState(st *state) {
 	for _, l := range st.sch.leaves {
 		l.defs, l.reps, l.vals, l.nvals, l.dictIdx = l.defs[:0], l.reps[:0], l.vals[:0], 0, l.dictIdx[:0]
 		l.chunk, l.chunkN, l.uncomp, l.comp, l.usedDict, l.usedPlain = l.chunk[:0], 0, 0, 0, false, false
+		l.stats = chunkStats{}
 		if l.dict != nil {
 			l.dict.reset()
 		}

@@ -475,3 +475,63 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestStatistics: integer columns carry min/max and every column its null
+// count, and DuckDB's filters that use them give the right rows.
+func TestStatistics(t *testing.T) {
+	c, err := New(Options{Columns: []Column{{"i", "int"}, {"b", "bigint"}, {"s", "string"}, {"l", "array<smallint>"}, {"da", "date"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.pageSize, c.blockSize = 1<<10, 8<<10
+	var recs [][]byte
+	for k := range 3000 {
+		if k%10 == 3 {
+			recs = append(recs, []byte(`{"l": [null, 1]}`))
+			continue
+		}
+		recs = append(recs, fmt.Appendf(nil, `{"i": %d, "b": %d, "s": "v%d", "l": [%d, -%d], "da": "2024-01-%02d"}`, k-1500, int64(k)<<33, k, k%300, k%300, k%28+1))
+	}
+	var buf bytes.Buffer
+	if _, _, err := c.Convert(recs, &buf); err != nil {
+		t.Fatal(err)
+	}
+	f := buf.Bytes()
+	st := duckQuery(t, f, `SELECT path_in_schema, count(*), min(stats_min::BIGINT), max(stats_max::BIGINT), sum(stats_null_count) FROM parquet_metadata('%s') WHERE path_in_schema IN ('i', 'b') GROUP BY ALL ORDER BY 1`)
+	t.Logf("stats %v", st)
+	if len(st) != 2 || st[0][1] == "1" {
+		t.Fatalf("want several row groups with stats, got %v", st)
+	}
+	if got := fmt.Sprint(st[1][2:]); got != fmt.Sprint([]string{"-1500", "1499", "300"}) {
+		t.Fatalf("i stats %v", st[1])
+	}
+	nulls := duckQuery(t, f, `SELECT path_in_schema, sum(stats_null_count) FROM parquet_metadata('%s') GROUP BY ALL ORDER BY 1`)
+	if fmt.Sprint(nulls) != "[[b 300] [da 300] [i 300] [l, list, element 300] [s 300]]" {
+		t.Fatalf("null counts %v", nulls)
+	}
+	// The same predicates over the generator's k, to count what DuckDB must find.
+	skip := func(k int) bool { return k%10 == 3 }
+	for _, q := range []struct {
+		where string
+		pred  func(k int) bool
+	}{
+		{"i = 7", func(k int) bool { return !skip(k) && k-1500 == 7 }},
+		{"i > 1400", func(k int) bool { return !skip(k) && k-1500 > 1400 }},
+		{"i < -1500", func(k int) bool { return false }},
+		{"b >= 8589934592 * 2990", func(k int) bool { return !skip(k) && k >= 2990 }},
+		{"i IS NULL", skip},
+		{"da = DATE '2024-01-28'", func(k int) bool { return !skip(k) && k%28+1 == 28 }},
+		{"list_contains(l, -299)", func(k int) bool { return !skip(k) && k%300 == 299 }},
+	} {
+		want := 0
+		for k := range 3000 {
+			if q.pred(k) {
+				want++
+			}
+		}
+		got := duckQuery(t, f, `SELECT count(*) FROM read_parquet('%s', hive_partitioning=false) WHERE `+q.where)
+		if got[0][0] != fmt.Sprint(want) {
+			t.Errorf("WHERE %s: %s rows, want %d", q.where, got[0][0], want)
+		}
+	}
+}

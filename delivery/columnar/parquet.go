@@ -107,6 +107,48 @@ type leafCol struct {
 	comp      int64
 	usedDict  bool // some page of the chunk is dictionary encoded
 	usedPlain bool
+	stats     chunkStats // of the chunk's finished pages
+}
+
+// chunkStats are a column chunk's statistics: the null count, and for
+// INT32/INT64 columns (signed order) the minimum and maximum.
+type chunkStats struct {
+	nulls     int64
+	hasMinMax bool
+	min, max  int64
+}
+
+// pageStats adds the current page's values to l.stats.
+func (l *leafCol) pageStats() {
+	for _, d := range l.defs {
+		if d < l.maxDef {
+			l.stats.nulls++
+		}
+	}
+	var width int
+	switch {
+	case l.phys == ptInt32:
+		width = 4
+	case l.phys == ptInt64:
+		width = 8
+	default:
+		return
+	}
+	st := &l.stats
+	for p := 0; p+width <= len(l.vals); p += width {
+		var v int64
+		if width == 4 {
+			v = int64(int32(binary.LittleEndian.Uint32(l.vals[p:])))
+		} else {
+			v = int64(binary.LittleEndian.Uint64(l.vals[p:]))
+		}
+		if !st.hasMinMax {
+			st.min, st.max, st.hasMinMax = v, v, true
+			continue
+		}
+		st.min = min(st.min, v)
+		st.max = max(st.max, v)
+	}
 }
 
 // pageBytes estimates the current page's uncompressed size.
@@ -175,6 +217,7 @@ func (l *leafCol) cutPage(c *compressor, s *pageScratch) {
 	if l.maxDef > 0 {
 		body = appendLevels(body, l.defs, l.maxDef)
 	}
+	l.pageStats()
 	enc := int32(encPlain)
 	switch {
 	case l.dict != nil && !l.dict.full:
@@ -326,6 +369,7 @@ type chunkMeta struct {
 	start, offset, dictOffset int64
 	n, uncomp, comp           int64
 	encodings                 []int32
+	stats                     chunkStats
 }
 
 type rowGroupMeta struct {
@@ -366,7 +410,8 @@ func (f *fileWriter) flushRowGroup(cols []*leafCol, rows int64, c *compressor, s
 	rg := rowGroupMeta{rows: rows, offset: f.pos}
 	for _, l := range cols {
 		l.cutPage(c, s)
-		cm := chunkMeta{start: f.pos, offset: f.pos, n: l.chunkN, uncomp: l.uncomp, comp: l.comp, dictOffset: -1}
+		cm := chunkMeta{start: f.pos, offset: f.pos, n: l.chunkN, uncomp: l.uncomp, comp: l.comp, dictOffset: -1, stats: l.stats}
+		l.stats = chunkStats{}
 		if l.usedDict {
 			d := l.dict
 			body := d.plain
@@ -458,6 +503,27 @@ func (f *fileWriter) close(sch *schema, codec int32) error {
 			if cm.dictOffset >= 0 {
 				w.i64(11, cm.dictOffset)
 			}
+			w.structField(12)
+			if st := cm.stats; st.hasMinMax {
+				var lo, hi []byte
+				if l.phys == ptInt32 {
+					lo = binary.LittleEndian.AppendUint32(nil, uint32(int32(st.min)))
+					hi = binary.LittleEndian.AppendUint32(nil, uint32(int32(st.max)))
+				} else {
+					lo = binary.LittleEndian.AppendUint64(nil, uint64(st.min))
+					hi = binary.LittleEndian.AppendUint64(nil, uint64(st.max))
+				}
+				// The deprecated max/min (1, 2) mean the same for signed
+				// integers; older readers look only at them.
+				w.str(1, string(hi))
+				w.str(2, string(lo))
+				w.i64(3, cm.stats.nulls)
+				w.str(5, string(hi))
+				w.str(6, string(lo))
+			} else {
+				w.i64(3, cm.stats.nulls)
+			}
+			w.endStruct()
 			w.endStruct()
 			w.endStruct()
 		}
@@ -470,6 +536,15 @@ func (f *fileWriter) close(sch *schema, codec int32) error {
 		w.endStruct()
 	}
 	w.str(6, "caudal columnar (parquet-mr compatible layout)")
+	// Every column sorts by its type's order (TypeDefinedOrder), which
+	// tells readers that min_value/max_value can be trusted.
+	w.listHeader(7, tcStruct, len(sch.leaves))
+	for range sch.leaves {
+		w.beginStruct()
+		w.structField(1)
+		w.endStruct()
+		w.endStruct()
+	}
 	w.endStruct()
 	if err := f.write(w.b); err != nil {
 		return err
