@@ -58,6 +58,11 @@ func (s *service) batchGetQueryExecution(ctx context.Context, c *protocol.Call) 
 		var ee *execution.Error
 		switch {
 		case err == nil:
+			// One refusal refuses the call: the answer would otherwise
+			// show another work group's queries.
+			if err := s.authorize(ctx, c, s.workGroupARN(c, e.WorkGroup)); err != nil {
+				return nil, err
+			}
 			out.QueryExecutions = append(out.QueryExecutions, toQueryExecution(&e))
 		case errors.As(err, &ee):
 			out.UnprocessedQueryExecutionIds = append(out.UnprocessedQueryExecutionIds,

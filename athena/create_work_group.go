@@ -44,6 +44,9 @@ func (s *service) createWorkGroup(ctx context.Context, c *protocol.Call) (any, e
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.workGroupARN(c, *in.Name)); err != nil {
+		return nil, err
+	}
 	wg := execution.WorkGroup{Name: *in.Name, Description: deref(in.Description), Tags: tags}
 	if cfg := in.Configuration; cfg != nil {
 		if err := checkEngineVersion(cfg.EngineVersion); err != nil {

@@ -21,6 +21,9 @@ func (s *service) deleteWorkGroup(ctx context.Context, c *protocol.Call) (any, e
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.workGroupARN(c, *in.WorkGroup)); err != nil {
+		return nil, err
+	}
 	if err := s.m.DeleteWorkGroup(*in.WorkGroup); err != nil {
 		return nil, s.wireError(c, err)
 	}

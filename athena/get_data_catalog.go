@@ -36,6 +36,9 @@ func (s *service) getDataCatalog(ctx context.Context, c *protocol.Call) (any, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.dataCatalogARN(c, *in.Name)); err != nil {
+		return nil, err
+	}
 	if err := checkCatalogName(*in.Name); err != nil {
 		return nil, invalidRequest("DataCatalog %s was not found", *in.Name)
 	}

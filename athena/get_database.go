@@ -31,6 +31,9 @@ func (s *service) getDatabase(ctx context.Context, c *protocol.Call) (any, error
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.onCatalog(ctx, c, *in.CatalogName, "glue:GetDatabase", *in.DatabaseName, ""); err != nil {
+		return nil, err
+	}
 	if err := checkCatalogName(*in.CatalogName); err != nil {
 		return nil, err
 	}

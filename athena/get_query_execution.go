@@ -30,6 +30,9 @@ func (s *service) getQueryExecution(ctx context.Context, c *protocol.Call) (any,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := func() error { _, err := s.onExecution(ctx, c, *in.QueryExecutionId); return err }(); err != nil {
+		return nil, err
+	}
 	e, err := s.m.Get(*in.QueryExecutionId)
 	if err != nil {
 		return nil, s.wireError(c, err)

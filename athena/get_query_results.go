@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/execution"
 	"github.com/caudal/caudal/protocol"
 	"github.com/caudal/caudal/query"
@@ -101,6 +102,15 @@ func (s *service) getQueryResults(ctx context.Context, c *protocol.Call) (any, e
 	limit := defaultMaxResults
 	if in.MaxResults != nil {
 		limit = int(*in.MaxResults)
+	}
+	ex, err := s.onExecution(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if ex.OutputLocation != "" {
+		if err := accessDenied(auth.Check(ctx, "s3:GetObject", s3ObjectARN(ex.OutputLocation), nil)); err != nil {
+			return nil, err
+		}
 	}
 	e, rs, err := s.m.Results(ctx, id)
 	if err != nil {

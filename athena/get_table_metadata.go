@@ -34,6 +34,9 @@ func (s *service) getTableMetadata(ctx context.Context, c *protocol.Call) (any, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.onCatalog(ctx, c, *in.CatalogName, "glue:GetTable", *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	if err := checkCatalogName(*in.CatalogName); err != nil {
 		return nil, err
 	}

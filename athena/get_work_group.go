@@ -29,6 +29,9 @@ func (s *service) getWorkGroup(ctx context.Context, c *protocol.Call) (any, erro
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.workGroupARN(c, *in.WorkGroup)); err != nil {
+		return nil, err
+	}
 	wg, err := s.m.GetWorkGroup(*in.WorkGroup)
 	if err != nil {
 		return nil, s.wireError(c, err)

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/execution"
 	"github.com/caudal/caudal/lake"
@@ -42,6 +43,10 @@ const (
 // SDK's signing is exercised for real. reopen closes and reopens the
 // execution manager on the same directory, as a restart would.
 type harness struct {
+	// subject is who the Auth hook says signed each request: the root
+	// principal unless a test sets another (authorize_test.go).
+	subject atomic.Pointer[auth.Subject]
+
 	t    testing.TB
 	dir  string
 	lake *lake.Lake
@@ -58,6 +63,7 @@ type harness struct {
 func newHarness(t testing.TB, configure func(*execution.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), cfg: configure}
+	h.subject.Store(rootSubject)
 	lk, err := lake.Open(lake.Config{Dir: filepath.Join(h.dir, "lake"), NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +107,7 @@ func newHarness(t testing.TB, configure func(*execution.Config)) *harness {
 			}
 			return protocol.Caller{}, err
 		}
-		return protocol.Caller{AccessKeyID: cred.AccessKeyID, Region: cred.Region}, nil
+		return protocol.Caller{AccessKeyID: cred.AccessKeyID, Region: cred.Region, Subject: h.subject.Load()}, nil
 	}
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.svc.Load().ServeHTTP(w, r)

@@ -37,6 +37,9 @@ func (s *service) listDataCatalogs(ctx context.Context, c *protocol.Call) (any, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, "*"); err != nil {
+		return nil, err
+	}
 	if in.NextToken != nil {
 		return nil, invalidToken()
 	}

@@ -35,6 +35,9 @@ func (s *service) listDatabases(ctx context.Context, c *protocol.Call) (any, err
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.onCatalog(ctx, c, *in.CatalogName, "glue:GetDatabases", "*", ""); err != nil {
+		return nil, err
+	}
 	if err := checkCatalogName(*in.CatalogName); err != nil {
 		return nil, err
 	}

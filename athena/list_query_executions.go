@@ -37,6 +37,9 @@ func (s *service) listQueryExecutions(ctx context.Context, c *protocol.Call) (an
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.workGroupARN(c, deref(in.WorkGroup))); err != nil {
+		return nil, err
+	}
 	wg := deref(in.WorkGroup)
 	if wg == "" {
 		wg = execution.PrimaryWorkGroup

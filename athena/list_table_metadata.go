@@ -41,6 +41,9 @@ func (s *service) listTableMetadata(ctx context.Context, c *protocol.Call) (any,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.onCatalog(ctx, c, *in.CatalogName, "glue:GetTables", *in.DatabaseName, "*"); err != nil {
+		return nil, err
+	}
 	if err := checkCatalogName(*in.CatalogName); err != nil {
 		return nil, err
 	}

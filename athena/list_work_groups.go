@@ -32,6 +32,9 @@ func (s *service) listWorkGroups(ctx context.Context, c *protocol.Call) (any, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, "*"); err != nil {
+		return nil, err
+	}
 	after := ""
 	if in.NextToken != nil {
 		f, err := decodeToken(*in.NextToken, tokenListWorkGroups, 1)

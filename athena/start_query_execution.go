@@ -53,6 +53,9 @@ func (s *service) startQueryExecution(ctx context.Context, c *protocol.Call) (an
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.workGroupARN(c, deref(in.WorkGroup))); err != nil {
+		return nil, err
+	}
 	if cat := deref(qc.Catalog); cat != "" && !strings.EqualFold(cat, DataCatalog) {
 		return nil, invalidRequest("Catalog %s does not exist", cat)
 	}
@@ -62,13 +65,14 @@ func (s *service) startQueryExecution(ctx context.Context, c *protocol.Call) (an
 		Catalog:            deref(qc.Catalog),
 		WorkGroup:          deref(in.WorkGroup),
 		ClientRequestToken: deref(in.ClientRequestToken),
+		Authorize:          resultWriter(ctx),
 	}
 	if in.ResultConfiguration != nil {
 		start.OutputLocation = deref(in.ResultConfiguration.OutputLocation)
 	}
 	id, err := s.m.Start(start)
 	if err != nil {
-		return nil, s.wireError(c, err)
+		return nil, s.wireError(c, accessDenied(err))
 	}
 	return &startQueryExecutionOutput{QueryExecutionId: id}, nil
 }

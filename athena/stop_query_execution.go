@@ -20,6 +20,9 @@ func (s *service) stopQueryExecution(ctx context.Context, c *protocol.Call) (any
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := func() error { _, err := s.onExecution(ctx, c, *in.QueryExecutionId); return err }(); err != nil {
+		return nil, err
+	}
 	if err := s.m.Stop(*in.QueryExecutionId); err != nil {
 		return nil, s.wireError(c, err)
 	}

@@ -51,6 +51,9 @@ func (s *service) updateWorkGroup(ctx context.Context, c *protocol.Call) (any, e
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.workGroupARN(c, *in.WorkGroup)); err != nil {
+		return nil, err
+	}
 	upd := execution.WorkGroupUpdate{Description: in.Description, State: in.State}
 	if u := in.ConfigurationUpdates; u != nil {
 		if err := checkEngineVersion(u.EngineVersion); err != nil {

@@ -161,6 +161,10 @@ type StartInput struct {
 	WorkGroup          string // "" means "primary"
 	OutputLocation     string // "" means the work group's
 	ClientRequestToken string
+	// Authorize, when set, is asked before the execution is recorded
+	// whether the caller may write its result object (the final
+	// s3://bucket/prefix/<ID>.csv|.txt); its error is returned as is.
+	Authorize func(resultLocation string) error
 }
 
 // Manager runs and remembers query executions. It is safe for concurrent
@@ -401,6 +405,11 @@ func (m *Manager) Start(in StartInput) (string, error) {
 			loc += "/"
 		}
 		exec.OutputLocation = loc + exec.ID + resultExt(exec.StatementType)
+		if in.Authorize != nil {
+			if err := in.Authorize(exec.OutputLocation); err != nil {
+				return err
+			}
+		}
 		cutoff = wg.BytesScannedCutoff
 		if in.ClientRequestToken != "" {
 			if err := tx.Bucket(bucketTokens).Put([]byte(in.ClientRequestToken), []byte(exec.ID)); err != nil {

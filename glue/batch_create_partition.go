@@ -45,6 +45,9 @@ func (s *service) batchCreatePartition(ctx context.Context, c *protocol.Call) (a
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	parts := make([]catalog.Partition, len(in.PartitionInputList))
 	for i := range in.PartitionInputList {
 		parts[i] = in.PartitionInputList[i].toCatalog()

@@ -33,6 +33,9 @@ func (s *service) batchDeletePartition(ctx context.Context, c *protocol.Call) (a
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	lists := make([][]string, len(in.PartitionsToDelete))
 	for i, l := range in.PartitionsToDelete {
 		lists[i] = l.Values

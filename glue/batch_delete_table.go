@@ -51,6 +51,14 @@ func (s *service) batchDeleteTable(ctx context.Context, c *protocol.Call) (any, 
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	a := s.arns(c)
+	resources := []string{a.catalog(), a.database(*in.DatabaseName)}
+	for _, t := range in.TablesToDelete {
+		resources = append(resources, a.table(*in.DatabaseName, t))
+	}
+	if err := s.authorize(ctx, c, resources...); err != nil {
+		return nil, err
+	}
 	if _, err := s.c.GetDatabase(*in.DatabaseName); err != nil {
 		return nil, s.wireError(c, err)
 	}

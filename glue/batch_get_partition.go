@@ -42,6 +42,9 @@ func (s *service) batchGetPartition(ctx context.Context, c *protocol.Call) (any,
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	lists := make([][]string, len(in.PartitionsToGet))
 	for i, l := range in.PartitionsToGet {
 		lists[i] = l.Values

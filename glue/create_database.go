@@ -32,6 +32,9 @@ func (s *service) createDatabase(ctx context.Context, c *protocol.Call) (any, er
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onDatabase(ctx, c, deref(in.DatabaseInput.Name)); err != nil {
+		return nil, err
+	}
 	if err := s.c.CreateDatabase(in.DatabaseInput.toCatalog()); err != nil {
 		return nil, s.wireError(c, err)
 	}

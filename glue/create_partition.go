@@ -34,6 +34,9 @@ func (s *service) createPartition(ctx context.Context, c *protocol.Call) (any, e
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	if err := s.c.CreatePartition(*in.DatabaseName, *in.TableName, in.PartitionInput.toCatalog()); err != nil {
 		return nil, s.wireError(c, err)
 	}

@@ -28,6 +28,9 @@ func (s *service) deleteDatabase(ctx context.Context, c *protocol.Call) (any, er
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.authorizeDropDatabase(ctx, c, *in.Name); err != nil {
+		return nil, err
+	}
 	if err := s.c.DeleteDatabase(*in.Name); err != nil {
 		return nil, s.wireError(c, err)
 	}

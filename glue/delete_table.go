@@ -31,6 +31,9 @@ func (s *service) deleteTable(ctx context.Context, c *protocol.Call) (any, error
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.Name); err != nil {
+		return nil, err
+	}
 	if err := s.c.DeleteTable(*in.DatabaseName, *in.Name); err != nil {
 		return nil, s.wireError(c, err)
 	}

@@ -35,5 +35,8 @@ func (s *service) getCatalogImportStatus(ctx context.Context, c *protocol.Call) 
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.arns(c).catalog()); err != nil {
+		return nil, err
+	}
 	return &getCatalogImportStatusOutput{ImportStatus: importStatus{ImportCompleted: true}}, nil
 }

@@ -33,6 +33,9 @@ func (s *service) getDatabase(ctx context.Context, c *protocol.Call) (any, error
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onDatabase(ctx, c, *in.Name); err != nil {
+		return nil, err
+	}
 	db, err := s.c.GetDatabase(*in.Name)
 	if err != nil {
 		return nil, s.wireError(c, err)

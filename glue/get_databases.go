@@ -47,6 +47,9 @@ func (s *service) getDatabases(ctx context.Context, c *protocol.Call) (any, erro
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.arns(c).catalog(), s.arns(c).database("*")); err != nil {
+		return nil, err
+	}
 	dbs, next, err := s.c.ListDatabases(page(in.NextToken, in.MaxResults))
 	if err != nil {
 		return nil, s.wireError(c, err)

@@ -38,6 +38,9 @@ func (s *service) getPartition(ctx context.Context, c *protocol.Call) (any, erro
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	p, err := s.c.GetPartition(*in.DatabaseName, *in.TableName, in.PartitionValues)
 	if err != nil {
 		return nil, s.wireError(c, err)

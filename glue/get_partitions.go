@@ -63,6 +63,9 @@ func (s *service) getPartitions(ctx context.Context, c *protocol.Call) (any, err
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	q := catalog.PartitionQuery{Expression: deref(in.Expression), Page: page(in.NextToken, in.MaxResults)}
 	if seg := in.Segment; seg != nil {
 		if *seg.SegmentNumber >= *seg.TotalSegments {

@@ -38,6 +38,9 @@ func (s *service) getTable(ctx context.Context, c *protocol.Call) (any, error) {
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.Name); err != nil {
+		return nil, err
+	}
 	t, err := s.c.GetTable(*in.DatabaseName, *in.Name)
 	if err != nil {
 		return nil, s.wireError(c, err)

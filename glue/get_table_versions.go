@@ -45,6 +45,9 @@ func (s *service) getTableVersions(ctx context.Context, c *protocol.Call) (any, 
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	t, err := s.c.GetTable(*in.DatabaseName, *in.TableName)
 	if err != nil {
 		return nil, s.wireError(c, err)

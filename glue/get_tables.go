@@ -45,6 +45,9 @@ func (s *service) getTables(ctx context.Context, c *protocol.Call) (any, error) 
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.arns(c).catalog(), s.arns(c).database(*in.DatabaseName), s.arns(c).table(*in.DatabaseName, "*")); err != nil {
+		return nil, err
+	}
 	ts, next, err := s.c.ListTables(*in.DatabaseName, deref(in.Expression), page(in.NextToken, in.MaxResults))
 	if err != nil {
 		return nil, s.wireError(c, err)

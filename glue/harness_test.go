@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/protocol"
 	"github.com/caudal/caudal/sigv4"
@@ -32,6 +34,10 @@ const (
 // server's does (signing name "glue", payload hash from the body read), so
 // the SDK's signing is exercised for real.
 type harness struct {
+	// subject is who the Auth hook says signed each request: the root
+	// principal unless a test sets another (authorize_test.go).
+	subject atomic.Pointer[auth.Subject]
+
 	t   testing.TB
 	cat *catalog.Catalog
 	srv *httptest.Server
@@ -50,6 +56,8 @@ func newHarness(t testing.TB) *harness {
 		}
 	})
 	svc := New(cat, testAccount)
+	h := &harness{t: t, cat: cat}
+	h.subject.Store(rootSubject)
 	verifier := &sigv4.Verifier{
 		Secret: func(id string) (string, bool) {
 			return testSecret, id == testKeyID
@@ -68,11 +76,10 @@ func newHarness(t testing.TB) *harness {
 			}
 			return protocol.Caller{}, err
 		}
-		return protocol.Caller{AccessKeyID: cred.AccessKeyID, Region: cred.Region}, nil
+		return protocol.Caller{AccessKeyID: cred.AccessKeyID, Region: cred.Region, Subject: h.subject.Load()}, nil
 	}
-	srv := httptest.NewServer(svc)
-	t.Cleanup(srv.Close)
-	h := &harness{t: t, cat: cat, srv: srv}
+	h.srv = httptest.NewServer(svc)
+	t.Cleanup(h.srv.Close)
 	h.gc = h.client(testKeyID, testSecret)
 	return h
 }

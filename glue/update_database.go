@@ -34,6 +34,9 @@ func (s *service) updateDatabase(ctx context.Context, c *protocol.Call) (any, er
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onDatabase(ctx, c, *in.Name); err != nil {
+		return nil, err
+	}
 	if err := s.c.UpdateDatabase(*in.Name, in.DatabaseInput.toCatalog()); err != nil {
 		return nil, s.wireError(c, err)
 	}

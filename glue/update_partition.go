@@ -39,6 +39,9 @@ func (s *service) updatePartition(ctx context.Context, c *protocol.Call) (any, e
 	if err := s.checkCatalog(in.CatalogId); err != nil {
 		return nil, err
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, *in.TableName); err != nil {
+		return nil, err
+	}
 	p := in.PartitionInput.toCatalog()
 	if len(p.Values) == 0 {
 		p.Values = nil // keep the partition's values

@@ -44,6 +44,9 @@ func (s *service) updateTable(ctx context.Context, c *protocol.Call) (any, error
 	if in.TableInput == nil {
 		return nil, invalidInput("TableInput is required.")
 	}
+	if err := s.onTable(ctx, c, *in.DatabaseName, deref(in.TableInput.Name)); err != nil {
+		return nil, err
+	}
 	if err := s.c.UpdateTable(*in.DatabaseName, in.TableInput.toCatalog()); err != nil {
 		return nil, s.wireError(c, err)
 	}

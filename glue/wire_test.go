@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/protocol"
 )
@@ -160,7 +161,7 @@ func FuzzRequestBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, opIndex uint8, body string) {
 		op := ops[int(opIndex)%len(ops)]
 		call := &protocol.Call{Operation: op, Codec: protocol.JSON, Body: []byte(body), RequestID: "fuzz"}
-		_, err := svc.Ops[op](context.Background(), call)
+		_, err := svc.Ops[op](auth.WithSubject(context.Background(), rootSubject), call)
 		if err == nil {
 			return
 		}

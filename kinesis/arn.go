@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"context"
 	"strings"
 
 	"github.com/caudal/caudal/protocol"
@@ -19,8 +20,21 @@ func (v *checker) streamRef(name, arn, id *string) {
 	v.str("streamId", id, specStreamID)
 }
 
-// resolve returns the region and name of the stream a call addresses.
-func (s *service) resolve(c *protocol.Call, name, arn *string) (string, string, error) {
+// resolve returns the region and name of the stream a call addresses,
+// once the caller is authorized for kinesis:<Operation> on it.
+func (s *service) resolve(ctx context.Context, c *protocol.Call, name, arn *string) (string, string, error) {
+	reg, n, err := s.resolveName(c, name, arn)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.authorize(ctx, c, s.streamARN(reg, n)); err != nil {
+		return "", "", err
+	}
+	return reg, n, nil
+}
+
+// resolveName is resolve without authorization.
+func (s *service) resolveName(c *protocol.Call, name, arn *string) (string, string, error) {
 	reg := region(c)
 	switch {
 	case name == nil && arn == nil:
@@ -80,15 +94,19 @@ func (s *service) sameAccount(c *protocol.Call, p parsedARN, arn string) error {
 		s.accountID, c.Operation, arn, c.Operation)
 }
 
-// resourceStream resolves a ResourceARN (TagResource, resource policies):
-// a stream ARN gives the stream; a consumer ARN names an enhanced fan-out
-// consumer, which caudal does not have yet, so it is not found.
-func (s *service) resourceStream(c *protocol.Call, arn string) (string, string, error) {
+// resourceStream resolves a ResourceARN (TagResource, resource policies)
+// once the caller is authorized for kinesis:<Operation> on it: a stream
+// ARN gives the stream; a consumer ARN names an enhanced fan-out consumer,
+// which caudal does not have yet, so it is not found.
+func (s *service) resourceStream(ctx context.Context, c *protocol.Call, arn string) (string, string, error) {
 	p, ok := parseARN(arn)
 	if !ok {
 		return "", "", invalidArgument("ResourceARN %s is not a valid Kinesis resource ARN.", arn)
 	}
 	if err := s.sameAccount(c, p, arn); err != nil {
+		return "", "", err
+	}
+	if err := s.authorize(ctx, c, arn); err != nil {
 		return "", "", err
 	}
 	if i := strings.Index(p.resource, "/consumer/"); i >= 0 {

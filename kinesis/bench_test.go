@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/protocol"
 	"github.com/caudal/caudal/shardlog"
 	"github.com/caudal/caudal/stream"
@@ -114,7 +115,7 @@ func BenchmarkPutRecordsHandler(b *testing.B) {
 	svc := New(e, testAccount)
 	body := putRecordsBody("bench", 500, 1024)
 	h := svc.Ops["PutRecords"]
-	ctx := context.Background()
+	ctx := auth.WithSubject(context.Background(), rootSubject)
 	b.SetBytes(500 * 1024)
 	b.ReportAllocs()
 	b.ResetTimer()

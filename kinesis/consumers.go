@@ -9,6 +9,7 @@ package kinesis
 // true answer: no consumers.
 
 import (
+	"context"
 	"strings"
 
 	"github.com/caudal/caudal/protocol"
@@ -20,9 +21,10 @@ func (s *service) consumerNotFound(consumer string) error {
 	return resourceNotFound("Consumer %s not found. %s", consumer, fanOutUnsupported)
 }
 
-// streamExists resolves a stream ARN and checks the stream is there.
+// streamExists resolves a stream ARN and checks the stream is there; it
+// does not authorize (its callers do, on the stream or the consumer).
 func (s *service) streamExists(c *protocol.Call, arn string) (string, string, error) {
-	reg, name, err := s.resolve(c, nil, &arn)
+	reg, name, err := s.resolveName(c, nil, &arn)
 	if err != nil {
 		return "", "", err
 	}
@@ -45,7 +47,7 @@ func consumerStream(consumerARN string) (string, bool) {
 // consumerCall checks the members that name a consumer (a ConsumerARN, or
 // a StreamARN with a ConsumerName) and that its stream exists, and answers
 // that the consumer is not found.
-func (s *service) consumerCall(c *protocol.Call, v *checker, streamARN, consumerName, consumerARN, streamID *string) error {
+func (s *service) consumerCall(ctx context.Context, c *protocol.Call, v *checker, streamARN, consumerName, consumerARN, streamID *string) error {
 	v.str("streamARN", streamARN, specStreamARN)
 	v.str("consumerName", consumerName, specConsumerName)
 	v.str("consumerARN", consumerARN, specConsumerARN)
@@ -59,11 +61,17 @@ func (s *service) consumerCall(c *protocol.Call, v *checker, streamARN, consumer
 		if !ok {
 			return invalidArgument("ConsumerARN %s is not a valid consumer ARN.", *consumerARN)
 		}
+		if err := s.authorize(ctx, c, *consumerARN); err != nil {
+			return err
+		}
 		if _, _, err := s.streamExists(c, sarn); err != nil {
 			return err
 		}
 		return s.consumerNotFound(*consumerARN)
 	case streamARN != nil && consumerName != nil:
+		if err := s.authorize(ctx, c, *streamARN+"/consumer/"+*consumerName+":*"); err != nil {
+			return err
+		}
 		if _, _, err := s.streamExists(c, *streamARN); err != nil {
 			return err
 		}

@@ -63,6 +63,9 @@ func (s *service) createStream(ctx context.Context, c *protocol.Call) (any, erro
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, s.streamARN(region(c), *in.StreamName)); err != nil {
+		return nil, err
+	}
 	mode := stream.ModeProvisioned
 	switch {
 	case in.StreamModeDetails != nil:

@@ -12,7 +12,7 @@ import (
 )
 
 func (s *service) decreaseStreamRetentionPeriod(ctx context.Context, c *protocol.Call) (any, error) {
-	reg, name, hours, err := s.retentionCall(c)
+	reg, name, hours, err := s.retentionCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}

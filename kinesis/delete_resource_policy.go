@@ -10,7 +10,7 @@ import (
 )
 
 func (s *service) deleteResourcePolicy(ctx context.Context, c *protocol.Call) (any, error) {
-	reg, name, err := s.policyCall(c)
+	reg, name, err := s.policyCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -23,5 +23,5 @@ func (s *service) deregisterStreamConsumer(ctx context.Context, c *protocol.Call
 		return nil, err
 	}
 	var v checker
-	return nil, s.consumerCall(c, &v, in.StreamARN, in.ConsumerName, in.ConsumerARN, in.StreamId)
+	return nil, s.consumerCall(ctx, c, &v, in.StreamARN, in.ConsumerName, in.ConsumerARN, in.StreamId)
 }

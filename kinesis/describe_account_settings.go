@@ -37,6 +37,9 @@ func (s *service) describeAccountSettings(ctx context.Context, c *protocol.Call)
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, "*"); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	a := s.settingsLocked(region(c))
 	s.mu.Unlock()

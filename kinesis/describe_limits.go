@@ -21,6 +21,9 @@ func (s *service) describeLimits(ctx context.Context, c *protocol.Call) (any, er
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, "*"); err != nil {
+		return nil, err
+	}
 	l := s.e.Limits(region(c))
 	return &describeLimitsOutput{
 		ShardLimit:               l.ShardLimit,

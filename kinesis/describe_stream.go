@@ -57,7 +57,7 @@ func (s *service) describeStream(ctx context.Context, c *protocol.Call) (any, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resolve(c, in.StreamName, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

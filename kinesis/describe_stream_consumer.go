@@ -16,5 +16,5 @@ func (s *service) describeStreamConsumer(ctx context.Context, c *protocol.Call) 
 		return nil, err
 	}
 	var v checker
-	return nil, s.consumerCall(c, &v, in.StreamARN, in.ConsumerName, in.ConsumerARN, in.StreamId)
+	return nil, s.consumerCall(ctx, c, &v, in.StreamARN, in.ConsumerName, in.ConsumerARN, in.StreamId)
 }

@@ -11,5 +11,5 @@ import (
 )
 
 func (s *service) disableEnhancedMonitoring(ctx context.Context, c *protocol.Call) (any, error) {
-	return s.setMonitoring(c, false)
+	return s.setMonitoring(ctx, c, false)
 }

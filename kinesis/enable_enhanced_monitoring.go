@@ -28,10 +28,10 @@ type enhancedMonitoringOutput struct {
 }
 
 func (s *service) enableEnhancedMonitoring(ctx context.Context, c *protocol.Call) (any, error) {
-	return s.setMonitoring(c, true)
+	return s.setMonitoring(ctx, c, true)
 }
 
-func (s *service) setMonitoring(c *protocol.Call, enable bool) (any, error) {
+func (s *service) setMonitoring(ctx context.Context, c *protocol.Call, enable bool) (any, error) {
 	var in enhancedMonitoringInput
 	if err := c.Decode(&in); err != nil {
 		return nil, err
@@ -44,7 +44,7 @@ func (s *service) setMonitoring(c *protocol.Call, enable bool) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resolve(c, in.StreamName, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

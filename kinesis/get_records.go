@@ -64,6 +64,13 @@ func (s *service) getRecords(ctx context.Context, c *protocol.Call) (any, error)
 			return nil, err
 		}
 	}
+	name, err := s.e.IteratorStream(region(c), *in.ShardIterator)
+	if err != nil {
+		return nil, s.wireError(c, err)
+	}
+	if err := s.authorize(ctx, c, s.streamARN(region(c), name)); err != nil {
+		return nil, err
+	}
 	limit := defaultGetRecordsLimit
 	if in.Limit != nil {
 		limit = int(*in.Limit)

@@ -14,7 +14,7 @@ type getResourcePolicyOutput struct {
 }
 
 func (s *service) getResourcePolicy(ctx context.Context, c *protocol.Call) (any, error) {
-	reg, name, err := s.policyCall(c)
+	reg, name, err := s.policyCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func (s *service) getShardIterator(ctx context.Context, c *protocol.Call) (any, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resolve(c, in.StreamName, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

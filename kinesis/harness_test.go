@@ -7,13 +7,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/caudal/caudal/keystore"
+	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/protocol"
 	"github.com/caudal/caudal/stream"
 )
@@ -27,6 +28,10 @@ const testAccount = "123456789012"
 // credential scope (as SigV4 verification would) and puts the Caller in
 // the request context.
 type harness struct {
+	// subject is who the middleware says signed each request: the root
+	// principal unless a test sets another (authorize_test.go).
+	subject atomic.Pointer[auth.Subject]
+
 	t   testing.TB
 	e   *stream.Engine
 	srv *httptest.Server
@@ -43,11 +48,6 @@ func newHarness(t testing.TB) *harness {
 func newHarnessWith(t testing.TB, configure func(*stream.Config)) *harness {
 	t.Helper()
 	cfg := stream.Config{Dir: t.TempDir(), AccountID: testAccount, RetentionInterval: -1}
-	if ks, err := keystore.Open(keystore.Config{Dir: t.TempDir(), MasterKey: make([]byte, 32), ConfigDir: t.TempDir(), AccountID: testAccount}); err == nil {
-		cfg.Keys = ks // encryption at rest (StartStreamEncryption)
-	} else {
-		t.Fatalf("keystore: %v", err)
-	}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -61,12 +61,13 @@ func newHarnessWith(t testing.TB, configure func(*stream.Config)) *harness {
 		}
 	})
 	svc := New(e, testAccount)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := protocol.Caller{AccessKeyID: "AKIDTEST", Region: scopeRegion(r.Header.Get("Authorization"))}
+	h := &harness{t: t, e: e}
+	h.subject.Store(rootSubject)
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := protocol.Caller{AccessKeyID: "AKIDTEST", Region: scopeRegion(r.Header.Get("Authorization")), Subject: h.subject.Load()}
 		svc.ServeHTTP(w, r.WithContext(protocol.WithCaller(r.Context(), c)))
 	}))
-	t.Cleanup(srv.Close)
-	h := &harness{t: t, e: e, srv: srv}
+	t.Cleanup(h.srv.Close)
 	h.kc = h.client("us-east-1")
 	return h
 }

@@ -23,7 +23,7 @@ const (
 )
 
 func (s *service) increaseStreamRetentionPeriod(ctx context.Context, c *protocol.Call) (any, error) {
-	reg, name, hours, err := s.retentionCall(c)
+	reg, name, hours, err := s.retentionCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (s *service) increaseStreamRetentionPeriod(ctx context.Context, c *protocol
 
 // retentionCall decodes and checks the input both retention operations
 // share.
-func (s *service) retentionCall(c *protocol.Call) (string, string, int, error) {
+func (s *service) retentionCall(ctx context.Context, c *protocol.Call) (string, string, int, error) {
 	var in retentionInput
 	if err := c.Decode(&in); err != nil {
 		return "", "", 0, err
@@ -48,7 +48,7 @@ func (s *service) retentionCall(c *protocol.Call) (string, string, int, error) {
 	if err := v.err(); err != nil {
 		return "", "", 0, err
 	}
-	reg, name, err := s.resolve(c, in.StreamName, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return "", "", 0, err
 	}

@@ -102,7 +102,7 @@ func (s *service) listShards(ctx context.Context, c *protocol.Call) (any, error)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	q, st, err := s.shardQuery(c, &in)
+	q, st, err := s.shardQuery(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *service) listShards(ctx context.Context, c *protocol.Call) (any, error)
 
 // shardQuery works out which page is asked for, from a NextToken or from
 // the request's own members, and describes the stream.
-func (s *service) shardQuery(c *protocol.Call, in *listShardsInput) (shardQuery, stream.Stream, error) {
+func (s *service) shardQuery(ctx context.Context, c *protocol.Call, in *listShardsInput) (shardQuery, stream.Stream, error) {
 	reg := region(c)
 	if in.NextToken != nil {
 		for _, other := range []struct {
@@ -148,6 +148,9 @@ func (s *service) shardQuery(c *protocol.Call, in *listShardsInput) (shardQuery,
 		if q.region != reg {
 			return shardQuery{}, stream.Stream{}, invalidNextToken()
 		}
+		if err := s.authorize(ctx, c, s.streamARN(reg, q.name)); err != nil {
+			return shardQuery{}, stream.Stream{}, err
+		}
 		st, err := s.e.Describe(reg, q.name)
 		if err != nil {
 			return shardQuery{}, stream.Stream{}, s.wireError(c, err)
@@ -160,7 +163,7 @@ func (s *service) shardQuery(c *protocol.Call, in *listShardsInput) (shardQuery,
 	if in.StreamName == nil && in.StreamARN == nil {
 		return shardQuery{}, stream.Stream{}, invalidArgument("Either NextToken or StreamName should be provided.")
 	}
-	_, name, err := s.resolve(c, in.StreamName, in.StreamARN)
+	_, name, err := s.resolve(ctx, c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return shardQuery{}, stream.Stream{}, err
 	}

@@ -46,7 +46,7 @@ func (s *service) listStreamConsumers(ctx context.Context, c *protocol.Call) (an
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resolve(c, nil, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, nil, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

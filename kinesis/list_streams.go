@@ -52,6 +52,9 @@ func (s *service) listStreams(ctx context.Context, c *protocol.Call) (any, error
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, "*"); err != nil {
+		return nil, err
+	}
 	reg := region(c)
 	after := deref(in.ExclusiveStartStreamName)
 	if in.NextToken != nil {

@@ -30,7 +30,7 @@ func (s *service) listTagsForResource(ctx context.Context, c *protocol.Call) (an
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resourceStream(c, *in.ResourceARN)
+	reg, name, err := s.resourceStream(ctx, c, *in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

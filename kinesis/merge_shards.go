@@ -31,7 +31,7 @@ func (s *service) mergeShards(ctx context.Context, c *protocol.Call) (any, error
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resolve(c, in.StreamName, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (s *service) putResourcePolicy(ctx context.Context, c *protocol.Call) (any,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resourceStream(c, *in.ResourceARN)
+	reg, name, err := s.resourceStream(ctx, c, *in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ type resourcePolicyInput struct {
 
 // policyCall decodes and checks the input Get and DeleteResourcePolicy
 // share.
-func (s *service) policyCall(c *protocol.Call) (string, string, error) {
+func (s *service) policyCall(ctx context.Context, c *protocol.Call) (string, string, error) {
 	var in resourcePolicyInput
 	if err := c.Decode(&in); err != nil {
 		return "", "", err
@@ -65,5 +65,5 @@ func (s *service) policyCall(c *protocol.Call) (string, string, error) {
 	if err := v.err(); err != nil {
 		return "", "", err
 	}
-	return s.resourceStream(c, *in.ResourceARN)
+	return s.resourceStream(ctx, c, *in.ResourceARN)
 }

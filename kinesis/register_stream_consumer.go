@@ -32,6 +32,9 @@ func (s *service) registerStreamConsumer(ctx context.Context, c *protocol.Call) 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if _, _, err := s.resolve(ctx, c, nil, in.StreamARN); err != nil {
+		return nil, err
+	}
 	if _, _, err := s.streamExists(c, *in.StreamARN); err != nil {
 		return nil, err
 	}

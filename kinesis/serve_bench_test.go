@@ -49,7 +49,7 @@ func (s *serveBench) serve(b *testing.B, op string, body []byte) *discardWriter 
 	r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	r.Header.Set("X-Amz-Target", TargetPrefix+"."+op)
-	r = r.WithContext(protocol.WithCaller(context.Background(), protocol.Caller{AccessKeyID: "AKIDTEST", Region: "us-east-1"}))
+	r = r.WithContext(protocol.WithCaller(context.Background(), protocol.Caller{AccessKeyID: "AKIDTEST", Region: "us-east-1", Subject: rootSubject}))
 	w := &discardWriter{h: http.Header{}}
 	s.svc.ServeHTTP(w, r)
 	if w.status != http.StatusOK {

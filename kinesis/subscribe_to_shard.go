@@ -34,5 +34,5 @@ func (s *service) subscribeToShard(ctx context.Context, c *protocol.Call) (any, 
 		v.enumReq("startingPosition.type", p.Type, enumShardIteratorType)
 		v.str("startingPosition.sequenceNumber", p.SequenceNumber, specSequence)
 	}
-	return nil, s.consumerCall(c, &v, nil, nil, in.ConsumerARN, in.StreamId)
+	return nil, s.consumerCall(ctx, c, &v, nil, nil, in.ConsumerARN, in.StreamId)
 }

@@ -27,7 +27,7 @@ func (s *service) tagResource(ctx context.Context, c *protocol.Call) (any, error
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resourceStream(c, *in.ResourceARN)
+	reg, name, err := s.resourceStream(ctx, c, *in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

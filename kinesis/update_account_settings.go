@@ -35,6 +35,9 @@ func (s *service) updateAccountSettings(ctx context.Context, c *protocol.Call) (
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, c, "*"); err != nil {
+		return nil, err
+	}
 	want := *in.MinimumThroughputBillingCommitment.Status
 	reg := region(c)
 	t := now()

@@ -32,7 +32,7 @@ func (s *service) updateMaxRecordSize(ctx context.Context, c *protocol.Call) (an
 		// The model's only way to name the stream here is its ARN.
 		return nil, invalidArgument("StreamARN must be provided.")
 	}
-	reg, name, err := s.resolve(c, nil, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, nil, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func (s *service) updateStreamMode(ctx context.Context, c *protocol.Call) (any, 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resolve(c, nil, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, nil, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func (s *service) updateStreamWarmThroughput(ctx context.Context, c *protocol.Ca
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	reg, name, err := s.resolve(c, in.StreamName, in.StreamARN)
+	reg, name, err := s.resolve(ctx, c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}

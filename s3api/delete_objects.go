@@ -150,6 +150,9 @@ func (h *Handler) deleteOne(q *request, t deleteTarget) *Error {
 	if len(t.Key) > lake.MaxKeyBytes {
 		return errKeyTooLong(len(t.Key))
 	}
+	if err := authorizeObject(q, "s3:DeleteObject", q.bucket, t.Key); err != nil {
+		return err
+	}
 	if err := h.cfg.Lake.DeleteObject(q.bucket, t.Key); err != nil {
 		per := *q
 		per.key = t.Key

@@ -63,6 +63,9 @@ func (h *Handler) serve(q *request) error {
 	if !ok {
 		return notImplemented(h, q)
 	}
+	if err := h.authorize(q); err != nil {
+		return err
+	}
 	return act(h, q)
 }
 

@@ -36,6 +36,9 @@ func uploadPartCopy(h *Handler, q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := authorizeObject(q, "s3:GetObject", srcBucket, srcKey); err != nil {
+		return err
+	}
 	up, err := uploadOf(h, q)
 	if err != nil {
 		return err

@@ -1,0 +1,154 @@
+package athena
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/caudal/caudal/auth"
+	"github.com/caudal/caudal/policy"
+)
+
+// rootSubject is the root principal every harness request is signed by
+// unless a test says otherwise: the root may do everything.
+var rootSubject = &auth.Subject{Principal: &auth.Principal{
+	Account: testAccount, Root: true, UserID: testAccount,
+	ARN: "arn:aws:iam::" + testAccount + ":root", AccessKeyID: testKeyID,
+}}
+
+const aliceARN = "arn:aws:iam::" + testAccount + ":user/alice"
+
+// userSubject is the IAM user alice holding policy documents docs.
+func userSubject(t testing.TB, docs ...string) *auth.Subject {
+	t.Helper()
+	p := &auth.Principal{Account: testAccount, UserName: "alice", UserID: "AIDAALICE", Path: "/",
+		ARN: aliceARN, AccessKeyID: "AKIDALICE"}
+	for _, d := range docs {
+		pol, err := policy.Parse([]byte(d))
+		if err != nil {
+			t.Fatalf("policy %s: %v", d, err)
+		}
+		p.Policies = append(p.Policies, pol)
+	}
+	return &auth.Subject{Principal: p}
+}
+
+// allowing is a policy allowing exactly the (action, resource) pairs
+// (and, so that it is never empty, an unrelated service's action).
+func allowing(grants []grant) string {
+	st := []string{`{"Effect":"Allow","Action":"sqs:ListQueues","Resource":"*"}`}
+	for _, g := range grants {
+		st = append(st, fmt.Sprintf(`{"Effect":"Allow","Action":%q,"Resource":%q}`, g.action, g.resource))
+	}
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(st, ",") + `]}`
+}
+
+type grant struct{ action, resource string }
+
+// deniedMessage is auth's wording of an implicit deny of g to alice.
+func deniedMessage(g grant) string {
+	msg := "User: " + aliceARN + " is not authorized to perform: " + g.action
+	if g.resource != "*" {
+		msg += " on resource: " + g.resource
+	}
+	return msg + " because no identity-based policy allows the " + g.action + " action"
+}
+
+// TestAuthorizeMapping pins, for every operation, the actions and
+// resources it is authorized as, Glue and S3 ones included: the caller
+// first holds none of the grants and must be refused for the first, then
+// for each in turn, until holding them all lets the call past
+// authorization.
+func TestAuthorizeMapping(t *testing.T) {
+	h := newHarness(t, nil)
+	h.numbersTable(3)
+	id := h.start("SELECT x FROM numbers")
+	if st := h.poll(id); st.Status.State != "SUCCEEDED" {
+		t.Fatalf("query: %+v", st.Status)
+	}
+	const a = "arn:aws:athena:us-east-1:" + testAccount + ":"
+	const g = "arn:aws:glue:us-east-1:" + testAccount + ":"
+	primary, dc := a+"workgroup/primary", a+"datacatalog/AwsDataCatalog"
+	result := "arn:aws:s3:::results/athena/" + id + ".csv"
+	at := func(op, r string) grant { return grant{"athena:" + op, r} }
+	cases := []struct {
+		op, body string
+		want     []grant
+	}{
+		{"BatchGetQueryExecution", `{"QueryExecutionIds":["` + id + `"]}`, []grant{at("BatchGetQueryExecution", primary)}},
+		{"CreateWorkGroup", `{"Name":"wg"}`, []grant{at("CreateWorkGroup", a+"workgroup/wg")}},
+		{"DeleteWorkGroup", `{"WorkGroup":"nope"}`, []grant{at("DeleteWorkGroup", a+"workgroup/nope")}},
+		{"GetDataCatalog", `{"Name":"AwsDataCatalog"}`, []grant{at("GetDataCatalog", dc)}},
+		{"GetDatabase", `{"CatalogName":"AwsDataCatalog","DatabaseName":"Default"}`, []grant{at("GetDatabase", dc),
+			{"glue:GetDatabase", g + "catalog"}, {"glue:GetDatabase", g + "database/default"}}},
+		{"GetQueryExecution", `{"QueryExecutionId":"` + id + `"}`, []grant{at("GetQueryExecution", primary)}},
+		{"GetQueryResults", `{"QueryExecutionId":"` + id + `"}`, []grant{at("GetQueryResults", primary), {"s3:GetObject", result}}},
+		{"GetTableMetadata", `{"CatalogName":"AwsDataCatalog","DatabaseName":"default","TableName":"numbers"}`, []grant{at("GetTableMetadata", dc),
+			{"glue:GetTable", g + "catalog"}, {"glue:GetTable", g + "database/default"}, {"glue:GetTable", g + "table/default/numbers"}}},
+		{"GetWorkGroup", `{"WorkGroup":"primary"}`, []grant{at("GetWorkGroup", primary)}},
+		{"ListDataCatalogs", `{}`, []grant{at("ListDataCatalogs", "*")}},
+		{"ListDatabases", `{"CatalogName":"AwsDataCatalog"}`, []grant{at("ListDatabases", dc),
+			{"glue:GetDatabases", g + "catalog"}, {"glue:GetDatabases", g + "database/*"}}},
+		{"ListQueryExecutions", `{}`, []grant{at("ListQueryExecutions", primary)}},
+		{"ListTableMetadata", `{"CatalogName":"AwsDataCatalog","DatabaseName":"default"}`, []grant{at("ListTableMetadata", dc),
+			{"glue:GetTables", g + "catalog"}, {"glue:GetTables", g + "database/default"}, {"glue:GetTables", g + "table/default/*"}}},
+		{"ListWorkGroups", `{}`, []grant{at("ListWorkGroups", "*")}},
+		{"StopQueryExecution", `{"QueryExecutionId":"` + id + `"}`, []grant{at("StopQueryExecution", primary)}},
+		{"UpdateWorkGroup", `{"WorkGroup":"primary","Description":"d"}`, []grant{at("UpdateWorkGroup", primary)}},
+	}
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		covered[tc.op] = true
+		for i := 0; i <= len(tc.want); i++ {
+			h.subject.Store(userSubject(t, allowing(tc.want[:i])))
+			status, body := h.raw(tc.op, tc.body)
+			denied := strings.Contains(body, "AccessDeniedException")
+			if i < len(tc.want) {
+				want := deniedMessage(tc.want[i])
+				if status != http.StatusBadRequest || !denied || !strings.Contains(body, want) {
+					t.Errorf("%s %s holding %d grants: %d %s\nwant AccessDeniedException %q", tc.op, tc.body, i, status, body, want)
+				}
+				continue
+			}
+			if denied {
+				t.Errorf("%s %s holding every grant: %d %s", tc.op, tc.body, status, body)
+			}
+		}
+	}
+	h.subject.Store(rootSubject)
+	covered["StartQueryExecution"] = true // TestAuthorizeStartQuery
+	for op := range New(nil, nil, testAccount).Ops {
+		if !covered[op] {
+			t.Errorf("%s has no authorization case", op)
+		}
+	}
+}
+
+// TestAuthorizeStartQuery: StartQueryExecution needs athena: on the work
+// group and s3:PutObject on the result object it would write; a refusal
+// records no execution.
+func TestAuthorizeStartQuery(t *testing.T) {
+	h := newHarness(t, nil)
+	const wg = "arn:aws:athena:us-east-1:" + testAccount + ":workgroup/primary"
+	body := `{"QueryString":"SELECT 1","ResultConfiguration":{"OutputLocation":"s3://results/q/"}}`
+	h.subject.Store(userSubject(t, allowing(nil)))
+	if status, out := h.raw("StartQueryExecution", body); status != http.StatusBadRequest ||
+		!strings.Contains(out, deniedMessage(grant{"athena:StartQueryExecution", wg})) {
+		t.Fatalf("no grants: %d %s", status, out)
+	}
+	h.subject.Store(userSubject(t, allowing([]grant{{"athena:StartQueryExecution", wg}, {"s3:PutObject", "arn:aws:s3:::results/other/*"}})))
+	status, out := h.raw("StartQueryExecution", body)
+	if status != http.StatusBadRequest || !strings.Contains(out, "is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::results/q/") {
+		t.Fatalf("no s3:PutObject on the result: %d %s", status, out)
+	}
+	h.subject.Store(rootSubject)
+	ids, _, err := h.m.List("primary", 0, 10)
+	if err != nil || len(ids) != 0 {
+		t.Fatalf("refused starts recorded executions: %v %v", ids, err)
+	}
+	h.subject.Store(userSubject(t, allowing([]grant{{"athena:StartQueryExecution", wg}, {"s3:PutObject", "arn:aws:s3:::results/q/*"}})))
+	if status, out := h.raw("StartQueryExecution", body); status != http.StatusOK {
+		t.Fatalf("allowed: %d %s", status, out)
+	}
+}

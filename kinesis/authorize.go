@@ -1,0 +1,44 @@
+package kinesis
+
+// Authorization: every operation asks auth.Check for kinesis:<Operation>
+// (the Service Authorization Reference names each Kinesis action after its
+// operation) on the resource AWS names for it, once the request is decoded
+// and its names checked and before anything is read or changed:
+//
+//   - stream operations: arn:aws:kinesis:<region>:<account>:stream/<name>,
+//     checked inside resolve (so every caller of resolve is authorized) and
+//     for GetRecords on the stream its iterator reads;
+//   - TagResource, UntagResource, ListTagsForResource and the resource
+//     policy operations: the ResourceARN as given (stream or consumer);
+//   - DescribeStreamConsumer, DeregisterStreamConsumer, SubscribeToShard:
+//     the consumer ARN (<stream ARN>/consumer/<name>:<timestamp>; when the
+//     consumer is named by StreamARN and ConsumerName, <stream
+//     ARN>/consumer/<name>:*, since no timestamp is known);
+//   - RegisterStreamConsumer, ListStreamConsumers: the stream;
+//   - ListStreams, DescribeLimits, DescribeAccountSettings,
+//     UpdateAccountSettings: "*".
+//
+// A refusal is AccessDeniedException (HTTP 400) with auth's wording.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/caudal/caudal/auth"
+	"github.com/caudal/caudal/protocol"
+)
+
+// authorize checks kinesis:<c.Operation> on resource.
+func (s *service) authorize(ctx context.Context, c *protocol.Call, resource string) error {
+	return accessDenied(auth.Check(ctx, "kinesis:"+c.Operation, resource, nil))
+}
+
+// accessDenied maps auth's refusal to Kinesis's AccessDeniedException.
+func accessDenied(err error) error {
+	var d *auth.DeniedError
+	if errors.As(err, &d) {
+		return &protocol.Error{Code: codeAccessDenied, Status: http.StatusBadRequest, Message: d.Error()}
+	}
+	return err
+}
