@@ -60,10 +60,19 @@ var ErrQuery = errors.New("partitionkey: invalid metadata extraction query")
 // extracted. Firehose sends such a record to the error output.
 var ErrPartitioning = errors.New("partitionkey: partition key extraction failed")
 
-// DefaultTimeout bounds one query run on one record. A query that loops
-// (repeat(.), range(1e9)) is cancelled at this deadline rather than
-// stalling delivery.
-const DefaultTimeout = 100 * time.Millisecond
+// DefaultSteps bounds the work of one query run on one record, counted in
+// gojq VM instructions. A query that loops (repeat(.), range(1e9)) fails
+// after this many steps instead of stalling delivery. The bound is a count,
+// not a clock, so a legitimate record never fails because the machine is
+// busy; typical metadata queries take a few hundred steps.
+const DefaultSteps = 1_000_000
+
+// DefaultTimeout is a wall-clock backstop behind the step bound, for time
+// spent inside single builtins between steps.
+const DefaultTimeout = 10 * time.Second
+
+// ErrStepLimit reports a query that ran past its step bound.
+var ErrStepLimit = errors.New("query exceeded its step limit")
 
 // MaxKeys bounds the keys one query may produce. It is caudal's bound, not
 // a documented Firehose quota: a prefix can only use keys it names, and
@@ -81,6 +90,7 @@ const jq16Prelude = `def tojson: _caudal_jq16_tojson; def tostring: if type == "
 type Query struct {
 	src     string
 	code    *gojq.Code
+	Steps   int64         // per record; DefaultSteps when zero
 	Timeout time.Duration // per record; DefaultTimeout when zero
 }
 
@@ -111,7 +121,7 @@ func Compile(metadataExtractionQuery string) (*Query, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrQuery, err)
 	}
-	return &Query{src: metadataExtractionQuery, code: code, Timeout: DefaultTimeout}, nil
+	return &Query{src: metadataExtractionQuery, code: code, Steps: DefaultSteps, Timeout: DefaultTimeout}, nil
 }
 
 // String returns the query's source text.
@@ -128,19 +138,24 @@ func (q *Query) Extract(record []byte) (map[string]string, error) {
 	return q.ExtractContext(ctx, record)
 }
 
-// ExtractContext is Extract bounded by ctx instead of q.Timeout.
+// ExtractContext is Extract bounded by ctx instead of q.Timeout (q.Steps
+// still applies).
 func (q *Query) ExtractContext(ctx context.Context, record []byte) (map[string]string, error) {
 	input, err := decodeJSON(record)
 	if err != nil {
 		return nil, fmt.Errorf("%w: record is not JSON: %w", ErrPartitioning, err)
 	}
-	iter := q.code.RunWithContext(ctx, input)
+	limit := q.Steps
+	if limit <= 0 {
+		limit = DefaultSteps
+	}
+	iter := q.code.RunWithContext(&stepContext{Context: ctx, limit: limit}, input)
 	v, ok := iter.Next()
 	if !ok {
 		return nil, fmt.Errorf("%w: query produced no output", ErrPartitioning)
 	}
 	if err, isErr := v.(error); isErr {
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, ErrStepLimit) {
 			return nil, fmt.Errorf("%w: query did not finish: %w", ErrPartitioning, err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrPartitioning, err)
@@ -167,6 +182,31 @@ func (q *Query) ExtractContext(ctx context.Context, record []byte) (map[string]s
 		keys[k] = s
 	}
 	return keys, nil
+}
+
+// stepContext counts gojq's instructions: the VM calls Done before each
+// one, so Done doubles as a step counter that closes the channel once the
+// budget is spent. It is used by the one goroutine running the query.
+type stepContext struct {
+	context.Context
+	steps, limit int64
+}
+
+var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (c *stepContext) Done() <-chan struct{} {
+	c.steps++
+	if c.steps > c.limit {
+		return closedDone
+	}
+	return c.Context.Done()
+}
+
+func (c *stepContext) Err() error {
+	if c.steps > c.limit {
+		return ErrStepLimit
+	}
+	return c.Context.Err()
 }
 
 // scalar renders a partition value as jq 1.6 would print it with -r.
