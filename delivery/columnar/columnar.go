@@ -171,13 +171,10 @@ func New(opt Options) (*Converter, error) {
 	return c, nil
 }
 
-// normalize applies the deserializer's key rules to a name or JSON key.
+// normalize applies the deserializer's case rule to a name or JSON key.
 func (c *Converter) normalize(k string) string {
 	if c.caseInsensitive {
 		k = lowerASCII(k)
-	}
-	if c.opt.Deserializer.ConvertDotsInJSONKeysToUnderscores {
-		k = strings.ReplaceAll(k, ".", "_")
 	}
 	return k
 }
@@ -205,7 +202,7 @@ func (c *Converter) getState() *state {
 	if st, ok := c.pool.Get().(*state); ok {
 		return st
 	}
-	st := &state{sch: buildSchema(c.cols, c.types, c.keyOf, c.opt.EnableDictionaryCompression)}
+	st := &state{sch: buildSchema(c.cols, c.types, c.keyOf, c.opt.Deserializer.ConvertDotsInJSONKeysToUnderscores, c.opt.EnableDictionaryCompression)}
 	st.sh.c = c
 	st.marks = make([]colMark, len(st.sch.leaves))
 	return st

@@ -102,9 +102,13 @@ type pnode struct {
 	children []*pnode
 	leaf     *leafCol   // primitives
 	leaves   []*leafCol // every leaf at or under this node, for nulls
-	// structs: JSON key (normalized) → child index, and per-object slots.
-	keys  map[string]int
-	slots []int32
+	// structs: JSON key (case-normalized) → child index; with
+	// ConvertDotsInJsonKeysToUnderscores, field name → child index for
+	// keys that match only once their dots are underscores; per-object
+	// slots.
+	keys    map[string]int
+	dotKeys map[string]int
+	slots   []int32
 }
 
 // schema is a table's Parquet schema with the per-call column buffers.
@@ -126,9 +130,10 @@ func decimalWidth(precision int) int32 {
 }
 
 // buildSchema lays out the Parquet schema of columns. keyOf gives the JSON
-// key a struct field is read from (normalized); dict says whether BYTE_ARRAY
-// leaves use dictionary encoding.
-func buildSchema(cols []Column, types []*hiveType, keyOf func(string) string, dict bool) *schema {
+// key a struct field is read from (case-normalized); dots enables the
+// dots-to-underscores fallback match; dict says whether BYTE_ARRAY leaves
+// use dictionary encoding.
+func buildSchema(cols []Column, types []*hiveType, keyOf func(string) string, dots, dict bool) *schema {
 	s := &schema{}
 	s.elements = append(s.elements, schemaElement{name: "hive_schema", phys: -1, rep: -1, numChildren: int32(len(cols)), converted: ctNone})
 	root := &pnode{typ: &hiveType{kind: kStruct}, keys: map[string]int{}}
@@ -145,9 +150,15 @@ func buildSchema(cols []Column, types []*hiveType, keyOf func(string) string, di
 			e.numChildren = int32(len(t.fields))
 			s.elements = append(s.elements, e)
 			n.keys = map[string]int{}
+			if dots {
+				n.dotKeys = map[string]int{}
+			}
 			for i, f := range t.fields {
 				n.children = append(n.children, build(f.name, f.typ, repOptional, def+1, lvl, path))
 				n.keys[keyOf(f.name)] = i
+				if dots {
+					n.dotKeys[f.name] = i
+				}
 			}
 			n.slots = make([]int32, len(t.fields))
 		case kArray:
@@ -212,6 +223,12 @@ func buildSchema(cols []Column, types []*hiveType, keyOf func(string) string, di
 		child := build(c.Name, types[i], repOptional, 1, 0, nil)
 		root.children = append(root.children, child)
 		root.keys[keyOf(c.Name)] = i
+		if dots {
+			if root.dotKeys == nil {
+				root.dotKeys = map[string]int{}
+			}
+			root.dotKeys[c.Name] = i
+		}
 	}
 	root.slots = make([]int32, len(cols))
 	var collect func(n *pnode) []*leafCol

@@ -1,6 +1,8 @@
 package columnar
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -36,6 +38,7 @@ type shredder struct {
 	scratch []byte
 	key     []byte
 	dec     []byte
+	bin     []byte
 	bigInt  big.Int
 }
 
@@ -61,9 +64,9 @@ func (s *shredder) str(v *jnode) []byte {
 	return s.scratch
 }
 
-// normKey normalizes a JSON key the way fields are looked up: unescaped,
-// dots to underscores and lower-cased as the deserializer says.
-func (s *shredder) normKey(v *jnode) []byte {
+// normKey returns a JSON key unescaped and, when the deserializer is
+// case-insensitive, lower-cased; and whether it holds a dot.
+func (s *shredder) normKey(v *jnode) ([]byte, bool) {
 	raw := s.data[v.start:v.end]
 	if v.esc {
 		s.key = appendUnescaped(s.key[:0], raw)
@@ -71,18 +74,23 @@ func (s *shredder) normKey(v *jnode) []byte {
 		s.key = append(s.key[:0], raw...)
 	}
 	k := s.key
-	ci, dots := s.c.caseInsensitive, s.c.opt.Deserializer.ConvertDotsInJSONKeysToUnderscores
+	ci, dot := s.c.caseInsensitive, false
 	for i, c := range k {
 		if ci && c >= 'A' && c <= 'Z' {
 			k[i] = c + 32
-		} else if dots && c == '.' {
-			k[i] = '_'
+		} else if c == '.' {
+			dot = true
 		}
 	}
-	return k
+	return k, dot
 }
 
-// object writes an object's fields into struct node n's children.
+// object writes an object's fields into struct node n's children. Keys
+// match fields as the OpenX SerDe matches them: by name (or by the
+// ColumnToJsonKeyMappings key), the last duplicate winning; with
+// ConvertDotsInJsonKeysToUnderscores, a key with dots that matches no field
+// is tried with underscores for dots, the first such key winning and an
+// exact match always preferred.
 func (s *shredder) object(n *pnode, obj int32, r uint8) error {
 	nodes := s.p.nodes
 	for i := range n.slots {
@@ -92,8 +100,19 @@ func (s *shredder) object(n *pnode, obj int32, r uint8) error {
 	i := obj + 1
 	for k := int32(0); k < o.n; k++ {
 		val := i + 1
-		if f, ok := n.keys[string(s.normKey(&nodes[i]))]; ok {
-			n.slots[f] = val // the last duplicate key wins
+		key, dot := s.normKey(&nodes[i])
+		if f, ok := n.keys[string(key)]; ok {
+			n.slots[f] = val
+		} else if dot && n.dotKeys != nil {
+			for j, c := range key {
+				if c == '.' {
+					key[j] = '_'
+				}
+			}
+			// An exact key, seen before or after, takes precedence.
+			if f, ok := n.dotKeys[string(key)]; ok && n.slots[f] < 0 {
+				n.slots[f] = val
+			}
 		}
 		i = nodes[val].next
 	}
@@ -117,6 +136,9 @@ func (s *shredder) value(n *pnode, vi int32, r uint8) error {
 	v := &s.p.nodes[vi]
 	switch n.typ.kind {
 	case kStruct:
+		if v.kind == jStr && blank(s.str(v)) {
+			return s.value(n, -1, r)
+		}
 		if v.kind != jObj {
 			return s.bad(n, v)
 		}
@@ -124,10 +146,14 @@ func (s *shredder) value(n *pnode, vi int32, r uint8) error {
 		// an array's elements are written one after the other.
 		return s.object(n, vi, r)
 	case kArray:
-		if v.kind != jArr {
-			return s.bad(n, v)
+		if v.kind == jStr && v.start == v.end {
+			return s.value(n, -1, r) // "" is NULL
 		}
 		g := n.children[0]
+		if v.kind != jArr {
+			// A value without the array around it is a one-element array.
+			return s.value(g.children[0], vi, r)
+		}
 		if v.n == 0 {
 			for _, l := range n.leaves {
 				l.null(r, n.def)
@@ -146,6 +172,9 @@ func (s *shredder) value(n *pnode, vi int32, r uint8) error {
 		}
 		return nil
 	case kMap:
+		if v.kind == jStr && blank(s.str(v)) {
+			return s.value(n, -1, r)
+		}
 		if v.kind != jObj {
 			return s.bad(n, v)
 		}
@@ -199,27 +228,33 @@ func (s *shredder) prim(n *pnode, v *jnode, r uint8) error {
 		l.appendBytes(b)
 		return nil
 	case kBinary:
+		// Base64 (RFC 4648, padding optional), as the Hive JSON SerDe and
+		// Athena's OpenX reader decode binary.
 		if v.kind != jStr {
 			return s.bad(n, v)
 		}
+		b64 := bytes.TrimRight(s.str(v), "=")
+		need := base64.RawStdEncoding.DecodedLen(len(b64))
+		if cap(s.bin) < need {
+			s.bin = make([]byte, need)
+		}
+		m, err := base64.RawStdEncoding.Decode(s.bin[:need], b64)
+		if err != nil {
+			return s.bad(n, v)
+		}
 		l.level(r)
-		l.appendBytes(s.str(v))
+		l.appendBytes(s.bin[:m])
 		return nil
 	case kBoolean:
+		// OpenX: true when the value, quoted or not, is "true" in any
+		// case; any other scalar is false. Objects and arrays fail.
 		var b bool
 		switch v.kind {
 		case jTrue:
 			b = true
-		case jFalse:
+		case jFalse, jNum:
 		case jStr:
-			t := s.str(v)
-			switch {
-			case equalFoldASCII(t, "true"):
-				b = true
-			case equalFoldASCII(t, "false"):
-			default:
-				return s.bad(n, v)
-			}
+			b = equalFoldASCII(s.str(v), "true")
 		default:
 			return s.bad(n, v)
 		}
@@ -302,10 +337,17 @@ func (s *shredder) prim(n *pnode, v *jnode, r uint8) error {
 		l.vals = out
 		return nil
 	case kDate:
-		if v.kind != jStr {
-			return s.bad(n, v)
+		var days int32
+		var ok bool
+		switch v.kind {
+		case jStr:
+			days, ok = s.c.ts.parseDate(s.str(v))
+		case jNum: // days since 1970-01-01
+			var d int64
+			d, ok = parseInt(s.text(v))
+			ok = ok && d >= minDateDays && d <= maxDateDays
+			days = int32(d)
 		}
-		days, ok := s.c.ts.parseDate(s.str(v))
 		if !ok {
 			return s.bad(n, v)
 		}
@@ -571,3 +613,19 @@ func equalFoldASCII(b []byte, s string) bool {
 	}
 	return true
 }
+
+// blank reports whether b is empty or only JSON whitespace.
+func blank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// The range of Hive's DATE: 0001-01-01 to 9999-12-31, in days since the epoch.
+const (
+	minDateDays = -719162
+	maxDateDays = 2932896
+)

@@ -16,8 +16,8 @@ import (
 //	epoch milliseconds             1518033528123
 //	floating point epoch seconds   1518033528.123
 //
-// An integer is read as milliseconds when its magnitude is at least 1e11
-// (seconds that large are past the year 5000). Timestamps carry no zone
+// An integer of 13 or more characters is read as milliseconds, a shorter
+// one as seconds. Timestamps carry no zone
 // and are taken as UTC, unless the text names an offset. The Hive
 // deserializer's TimestampFormats are Joda-Time patterns, or "millis"; they
 // are tried in order, then the defaults.
@@ -36,8 +36,9 @@ func (p *tsParser) parse(b []byte, isNum bool) (int64, int32, bool) {
 	return parseDefaultTimestamp(b)
 }
 
-// parseDate returns days since the epoch for yyyy-[M]M-[d]d, else for any
-// timestamp the formats accept (its date part).
+// parseDate returns days since the epoch for yyyy-[M]M-[d]d (with any
+// text after a space ignored), else for any timestamp the formats accept
+// (its date part).
 func (p *tsParser) parseDate(b []byte) (int32, bool) {
 	r := reader{b: b}
 	y, ok1 := r.num(4, 4)
@@ -45,7 +46,7 @@ func (p *tsParser) parseDate(b []byte) (int32, bool) {
 	m, ok3 := r.num(1, 2)
 	ok4 := r.lit('-')
 	d, ok5 := r.num(1, 2)
-	if ok1 && ok2 && ok3 && ok4 && ok5 && r.i == len(b) {
+	if ok1 && ok2 && ok3 && ok4 && ok5 && (r.i == len(b) || b[r.i] == ' ') {
 		days, ok := daysFromCivil(y, m, d)
 		return int32(days), ok
 	}
@@ -139,7 +140,9 @@ func parseDefaultTimestamp(b []byte) (int64, int32, bool) {
 	if b[0] == '-' || b[0] >= '0' && b[0] <= '9' {
 		if dot := bytes.IndexByte(b, '.'); dot < 0 {
 			if v, ok := parseInt(b); ok {
-				if v >= 1e11 || v <= -1e11 {
+				// 13 characters or more (sign and leading zeros counted)
+				// is milliseconds, as the OpenX SerDe reads epoch numbers.
+				if len(b) >= 13 {
 					sec, ms := v/1000, v%1000
 					if ms < 0 {
 						ms += 1000
