@@ -108,6 +108,8 @@ Start a server with "caudal server"; the other commands are a client of it.`,
 		newBenchCmd(e, g),
 		newLakeCmd(e, g),
 		newQueryCmd(e, g),
+		newUsersCmd(e, g),
+		newKeysCmd(e, g),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
