@@ -131,6 +131,7 @@ func New(opt Options) (*Converter, error) {
 		}
 		c.keys[lowerASCII(col)] = c.normalize(key)
 	}
+	c.ts.hive = opt.Deserializer.Hive
 	for _, f := range opt.Deserializer.TimestampFormats {
 		jf, err := compileJoda(f)
 		if err != nil {

@@ -272,9 +272,15 @@ func TestTimestampFormats(t *testing.T) {
 		{[]string{"yyyy-MM-dd'T'HH:mm:ss.SSSZ"}, `"2024-03-05T07:08:09.250+0100"`, "2024-03-05 06:08:09.25"},
 		{[]string{"EEE, dd MMM yyyy HH:mm:ss z"}, `"Tue, 05 Mar 2024 07:08:09 GMT"`, "2024-03-05 07:08:09"},
 		{[]string{"yyyy/MM/dd", "millis"}, `1000`, "1970-01-01 00:00:01"},
-		// the defaults still apply after the formats
-		{[]string{"yyyy/MM/dd"}, `"2024-03-05T07:08:09Z"`, "2024-03-05 07:08:09"},
+		// Timestamp.valueOf still applies after the formats
+		{[]string{"yyyy/MM/dd"}, `"2024-03-05 07:08:09.5"`, "2024-03-05 07:08:09.5"},
 		{[]string{"yyyy/MM/dd"}, `"2024/13/05"`, fail},
+		// without formats, the Hive SerDe takes only Timestamp.valueOf's form
+		{nil, `"2024-3-5 07:08:09"`, "2024-03-05 07:08:09"},
+		{nil, `"2024-03-05T07:08:09Z"`, fail},
+		{nil, `1518033528`, fail},
+		{nil, `"2024-03-05 07:08:09+01:00"`, fail},
+		{nil, `"2024-03-05 07:08:09-01:00"`, fail},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.formats, "|")+"="+tc.json, func(t *testing.T) {

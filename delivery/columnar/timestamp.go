@@ -6,24 +6,26 @@ import (
 	"strings"
 )
 
-// Timestamp and date parsing. Firehose documents the formats it accepts
-// by default (OpenX JSON SerDe, and the Hive JSON SerDe when no
-// TimestampFormats are given):
+// Timestamp and date parsing. Firehose documents the formats the OpenX
+// JSON SerDe accepts (and recommends it over the Hive JSON SerDe for them):
 //
 //	yyyy-MM-dd'T'HH:mm:ss[.S]'Z'   fraction of up to 9 digits
-//	yyyy-[M]M-[d]d HH:mm:ss[.S]    java.sql.Timestamp.valueOf
+//	yyyy-[M]M-[d]d HH:mm:ss[.S]    fraction of up to 9 digits
 //	epoch seconds                  1518033528
 //	epoch milliseconds             1518033528123
 //	floating point epoch seconds   1518033528.123
 //
-// An integer of 13 or more characters is read as milliseconds, a shorter
-// one as seconds. Timestamps carry no zone
-// and are taken as UTC, unless the text names an offset. The Hive
-// deserializer's TimestampFormats are Joda-Time patterns, or "millis"; they
-// are tried in order, then the defaults.
+// An epoch integer of 13 or more characters is milliseconds, a shorter
+// one seconds (Athena's OpenX reader documents the same rule). Text may
+// also end in an offset (+hh:mm, +hhmm); timestamps without one are UTC.
+//
+// The Hive JSON SerDe uses java.sql.Timestamp.valueOf, the second form
+// only, unless TimestampFormats are given: Joda-Time patterns, or
+// "millis" for epoch milliseconds, tried in order before valueOf.
 
 type tsParser struct {
 	formats []jodaFormat
+	hive    bool
 }
 
 // parse returns seconds and nanoseconds since the epoch.
@@ -31,6 +33,24 @@ func (p *tsParser) parse(b []byte, isNum bool) (int64, int32, bool) {
 	for i := range p.formats {
 		if sec, nsec, ok := p.formats[i].parse(b); ok {
 			return sec, nsec, true
+		}
+	}
+	if p.hive {
+		return parseTimestampValueOf(b)
+	}
+	return parseDefaultTimestamp(b)
+}
+
+// parseTimestampValueOf accepts what java.sql.Timestamp.valueOf does:
+// yyyy-[M]M-[d]d [H]H:[m]m:[s]s[.f], f of 1 to 9 digits, in UTC.
+func parseTimestampValueOf(b []byte) (int64, int32, bool) {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 0 {
+		return 0, 0, false
+	}
+	for _, c := range b[sp+1:] {
+		if (c < '0' || c > '9') && c != ':' && c != '.' {
+			return 0, 0, false // no zone, no second time
 		}
 	}
 	return parseDefaultTimestamp(b)
