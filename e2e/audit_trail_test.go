@@ -203,8 +203,8 @@ func TestE2EAuditTrailBoto3(t *testing.T) {
 			denied++
 		}
 	}
-	if refused, _ := res["refused"].([]any); len(refused) != 6 || denied < 6 {
-		t.Errorf("refused writes: script %v, trail records of AccessDenied %d (want 6 each)", res["refused"], denied)
+	if refused, _ := res["refused"].([]any); len(refused) != 7 || denied < 6 {
+		t.Errorf("refused writes: script %v, trail records of AccessDenied %d (want 7 refusals, 6 of them S3 AccessDenied)", res["refused"], denied)
 	}
 
 	// SQL over the trail, through Athena.

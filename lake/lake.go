@@ -298,7 +298,8 @@ type ListPartsResult struct {
 
 // Lake is an open object store. It is safe for concurrent use.
 type Lake struct {
-	impl *lakeState
+	impl     *lakeState
+	reserved reservedSet // reserve.go
 }
 
 // Open opens (creating if needed) the lake in cfg.Dir, removes garbage
@@ -333,11 +334,19 @@ func (l *Lake) ListBuckets() ([]Bucket, error) { return l.impl.listBuckets() }
 // otherwise. Multipart uploads in progress do not keep it: they are
 // aborted with it, as S3 does for general purpose buckets (only directory
 // buckets refuse while uploads are in progress).
-func (l *Lake) DeleteBucket(name string) error { return l.impl.deleteBucket(name) }
+func (l *Lake) DeleteBucket(name string) error {
+	if err := l.checkWritable(name); err != nil {
+		return err
+	}
+	return l.impl.deleteBucket(name)
+}
 
 // PutObject streams body into bucket/key and commits it durably. The body
 // is never held whole in memory.
 func (l *Lake) PutObject(ctx context.Context, bucket, key string, body io.Reader, opts PutOptions) (ObjectInfo, error) {
+	if err := l.checkWritable(bucket); err != nil {
+		return ObjectInfo{}, err
+	}
 	return l.impl.putObject(ctx, bucket, key, body, opts)
 }
 
@@ -351,7 +360,12 @@ func (l *Lake) GetObject(bucket, key string) (*Object, error) { return l.impl.ge
 
 // DeleteObject removes an object. Deleting a missing key (in an existing
 // bucket) succeeds, as in S3.
-func (l *Lake) DeleteObject(bucket, key string) error { return l.impl.deleteObject(bucket, key) }
+func (l *Lake) DeleteObject(bucket, key string) error {
+	if err := l.checkWritable(bucket); err != nil {
+		return err
+	}
+	return l.impl.deleteObject(bucket, key)
+}
 
 // CopyObject copies src to dst. meta, when non-nil, replaces the
 // metadata (S3's REPLACE directive); nil keeps the source's (COPY). Tags
@@ -360,11 +374,17 @@ func (l *Lake) DeleteObject(bucket, key string) error { return l.impl.deleteObje
 // Copying an object onto itself is allowed only with new metadata (the
 // skin enforces S3's InvalidRequest for the other case).
 func (l *Lake) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta *Metadata, opts PutOptions) (ObjectInfo, error) {
+	if err := l.checkWritable(dstBucket); err != nil {
+		return ObjectInfo{}, err
+	}
 	return l.impl.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, opts)
 }
 
 // SetTags replaces an object's tag set; GetTags via HeadObject's Meta.Tags.
 func (l *Lake) SetTags(bucket, key string, tags map[string]string) error {
+	if err := l.checkWritable(bucket); err != nil {
+		return err
+	}
 	return l.impl.setTags(bucket, key, tags)
 }
 
@@ -381,12 +401,18 @@ func (l *Lake) Path(bucket, key string) (string, error) { return l.impl.path(buc
 
 // CreateUpload starts a multipart upload.
 func (l *Lake) CreateUpload(bucket, key string, meta Metadata, checksumAlgorithm, checksumType string) (Upload, error) {
+	if err := l.checkWritable(bucket); err != nil {
+		return Upload{}, err
+	}
 	return l.impl.createUpload(bucket, key, meta, checksumAlgorithm, checksumType, nil)
 }
 
 // CreateUploadWith is CreateUpload with server-side encryption for the
 // parts and the completed object (nil: the bucket's default, if any).
 func (l *Lake) CreateUploadWith(bucket, key string, meta Metadata, checksumAlgorithm, checksumType string, enc *Encryption) (Upload, error) {
+	if err := l.checkWritable(bucket); err != nil {
+		return Upload{}, err
+	}
 	return l.impl.createUpload(bucket, key, meta, checksumAlgorithm, checksumType, enc)
 }
 

@@ -104,6 +104,8 @@ func (h *Handler) toError(q *request, err error) *Error {
 		return newError("BucketAlreadyOwnedByYou", http.StatusConflict,
 			"Your previous request to create the named bucket succeeded and you already own it.",
 			Field{"BucketName", q.bucket})
+	case errors.Is(err, lake.ErrReservedBucket):
+		return errReservedBucket()
 	case errors.Is(err, lake.ErrBucketNotEmpty):
 		return newError("BucketNotEmpty", http.StatusConflict, "The bucket you tried to delete is not empty",
 			Field{"BucketName", q.bucket})

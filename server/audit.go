@@ -47,6 +47,9 @@ func (s *Server) openAudit(noSync bool) error {
 	if err := s.lake.CreateBucket(bucket, TrailRegion); err != nil && !errors.Is(err, lake.ErrBucketExists) {
 		return fmt.Errorf("create audit bucket: %w", err)
 	}
+	// Only the trail writes there (lakeSink): the S3 skin, Athena's
+	// results, CTAS and Firehose delivery all get lake.ErrReservedBucket.
+	s.lake.Reserve(bucket)
 	if err := s.cat.CreateDatabase(catalog.Database{
 		Name:        audit.Database,
 		Description: "caudal's audit trail (created by the server)",
@@ -95,7 +98,7 @@ type lakeSink struct {
 }
 
 func (k lakeSink) Put(ctx context.Context, key string, body []byte) error {
-	_, err := k.lk.PutObject(ctx, k.bucket, key, bytes.NewReader(body), lake.PutOptions{
+	_, err := k.lk.PutReservedObject(ctx, k.bucket, key, bytes.NewReader(body), lake.PutOptions{
 		Meta: lake.Metadata{ContentType: "application/x-ndjson"},
 	})
 	return err

@@ -87,7 +87,26 @@ def calls_mode():
     ]:
         expect_error("AccessDenied", fn, status=403, **kw)
         refused.append(what)
+    # Nor through Athena: a query whose results would land in the trail's
+    # bucket fails and writes nothing there.
+    qid = athena.start_query_execution(QueryString="SELECT 1", ResultConfiguration={
+        "OutputLocation": "s3://%s/AWSLogs/forged/" % AUDIT_BUCKET})["QueryExecutionId"]
+    state = wait_query(athena, qid)
+    eq(state["State"], "FAILED", "query writing into the audit bucket")
+    listed = s3.list_objects_v2(Bucket=AUDIT_BUCKET, Prefix="AWSLogs/forged/")
+    eq(listed.get("KeyCount"), 0, "objects Athena wrote into the audit bucket")
+    refused.append("AthenaResults")
     return {"calls": calls, "refused": refused, "stream": stream, "bucket": bucket, "database": db}
+
+
+def wait_query(athena, qid):
+    deadline = time.time() + 60
+    while True:
+        st = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
+        if st["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return st
+        check(time.time() < deadline, "query %s still %s after 60 s", qid, st["State"])
+        time.sleep(0.2)
 
 
 def query_mode(request_ids, bucket):
@@ -97,13 +116,7 @@ def query_mode(request_ids, bucket):
            "FROM caudal_audit.cloudtrail WHERE requestid IN (%s) ORDER BY eventtime DESC" % ids)
     qid = athena.start_query_execution(QueryString=sql, ResultConfiguration={
         "OutputLocation": "s3://%s/results/" % bucket})["QueryExecutionId"]
-    deadline = time.time() + 60
-    while True:
-        st = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
-        if st["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            break
-        check(time.time() < deadline, "query %s still %s after 60 s", qid, st["State"])
-        time.sleep(0.2)
+    st = wait_query(athena, qid)
     eq(st["State"], "SUCCEEDED", "audit query state (%s)" % st.get("StateChangeReason"))
     rows = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
     header = [c.get("VarCharValue") for c in rows[0]["Data"]]
