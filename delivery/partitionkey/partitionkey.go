@@ -262,8 +262,14 @@ func typeName(v any) string {
 	}
 }
 
+// maxParseDepth is jq 1.6's MAX_PARSING_DEPTH, the size of its parser's
+// stack: opening an array or object once 256 slots are in use is a parse
+// error ("Exceeds depth limit for parsing"). An enclosing array holds one
+// slot, an enclosing object two (the object and the pending key).
+const maxParseDepth = 256
+
 // decodeJSON reads exactly one JSON value, holding every number as a
-// float64 the way jq 1.6 does.
+// float64 the way jq 1.6 does, and rejects nesting jq 1.6 rejects.
 func decodeJSON(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -274,28 +280,44 @@ func decodeJSON(b []byte) (any, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("trailing data after the JSON value")
 	}
-	return toDoubles(v), nil
+	return toDoubles(v, 0)
 }
 
-func toDoubles(v any) any {
+// toDoubles converts json.Numbers to float64 in place; slots is the jq
+// parser stack in use where v opens.
+func toDoubles(v any, slots int) (any, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+		if slots >= maxParseDepth {
+			return nil, fmt.Errorf("exceeds depth limit for parsing (%d)", maxParseDepth)
+		}
+	}
 	switch v := v.(type) {
 	case json.Number:
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return math.NaN()
+			return nil, fmt.Errorf("number %q: %w", v, err)
 		}
 		// jq 1.6 saturates literals beyond the double range.
-		return math.Max(-math.MaxFloat64, math.Min(math.MaxFloat64, f))
+		return math.Max(-math.MaxFloat64, math.Min(math.MaxFloat64, f)), nil
 	case map[string]any:
 		for k, e := range v {
-			v[k] = toDoubles(e)
+			d, err := toDoubles(e, slots+2)
+			if err != nil {
+				return nil, err
+			}
+			v[k] = d
 		}
 	case []any:
 		for i, e := range v {
-			v[i] = toDoubles(e)
+			d, err := toDoubles(e, slots+1)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = d
 		}
 	}
-	return v
+	return v, nil
 }
 
 // FormatNumber prints f as jq 1.6 does (jv_dump_term → jvp_dtoa_fmt): the
