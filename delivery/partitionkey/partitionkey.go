@@ -18,14 +18,21 @@
 //     tostring, tojson, @text, @json and string interpolation are redefined
 //     in jq on top of a jq-1.6 JSON encoder, ahead of the user's query.
 //
-// Known differences that remain: regular expressions are RE2 (jq 1.6 uses
-// Oniguruma: no lookaround or backreferences); @csv/@tsv/@sh and error
-// messages print numbers gojq's way; objects inside tojson output have
-// sorted keys (jq 1.6 keeps insertion order); gojq adds builtins jq 1.6
-// lacks (abs, pick, toarray, toboolean, trim, ltrim, rtrim, trimstr, skip) and
-// rejects input and inputs (there is no input stream: one record per run);
-// query memory is bounded only by the deadline (a query such as
-// "x" * 1e9 allocates before it can be cancelled);
+// Known differences that remain:
+//   - Regular expressions are RE2 (jq 1.6 uses Oniguruma: no lookaround or
+//     backreferences).
+//   - @csv, @tsv, @sh and error messages print numbers gojq's way; objects
+//     inside tojson output have sorted keys (jq 1.6 keeps insertion order).
+//   - gojq adds builtins jq 1.6 lacks (abs, pick, toarray, toboolean, trim,
+//     ltrim, rtrim, trimstr, skip) and rejects input and inputs (there is
+//     no input stream: one record per run).
+//   - Records are read as standard JSON (after an optional byte order mark);
+//     jq 1.6's parser also takes numbers such as 01, 1., .5, +1, NaN and
+//     infinity, and rejects lone surrogate escapes.
+//   - A query's memory is bounded only through its step budget: a few
+//     steps can allocate a lot ("x" * 1e9, or doubling a string in a
+//     reduce).
+//
 // env and $ENV are always empty, so no server environment leaks out.
 //
 // Choices where Firehose documents nothing: a query yielding more than one
@@ -271,6 +278,7 @@ const maxParseDepth = 256
 // decodeJSON reads exactly one JSON value, holding every number as a
 // float64 the way jq 1.6 does, and rejects nesting jq 1.6 rejects.
 func decodeJSON(b []byte) (any, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // jq 1.6 skips a UTF-8 byte order mark
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
