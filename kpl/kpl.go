@@ -4,9 +4,13 @@
 //
 // It follows the format documented in the KPL repository
 // (awslabs/amazon-kinesis-producer, aggregation-format.md) and the
-// de-aggregation semantics of the Kinesis Client Library (UserRecord.deaggregate)
-// and of Kinesis Data Firehose's record de-aggregation processor
-// ("Record deaggregation" in the Amazon Data Firehose developer guide):
+// de-aggregation semantics of the Kinesis Client Library
+// (UserRecord.deaggregate), which Amazon Data Firehose applies to
+// KPL-aggregated records read from a Kinesis data stream source (the
+// developer guide's "Writing to Firehose using Kinesis Data Streams";
+// Firehose's JSON/Delimited RecordDeAggregation processor is a different
+// thing). Aggregate's output is byte-identical to the KPL's for the
+// KPL-generated records in testdata.
 //
 //	0..3    magic 0xF3 0x89 0x9A 0xC2
 //	4..n-16 protobuf AggregatedRecord
