@@ -1,7 +1,5 @@
 package columnar
 
-import "strings"
-
 // The Parquet schema for a Hive table, as Hive's ParquetHiveSerDe (and so
 // Firehose) lays it out and Athena reads it:
 //
@@ -247,5 +245,14 @@ func buildSchema(cols []Column, types []*hiveType, keyOf func(string) string, do
 	return s
 }
 
-// lowerASCII lower-cases ASCII letters, as Glue stores column names.
-func lowerASCII(s string) string { return strings.ToLower(s) }
+// lowerASCII lower-cases ASCII letters, as Glue stores column names and
+// as JSON keys are folded when matching (normKey).
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}

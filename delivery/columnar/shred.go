@@ -360,9 +360,9 @@ func (s *shredder) prim(n *pnode, v *jnode, r uint8) error {
 		var ok bool
 		switch v.kind {
 		case jNum:
-			sec, nsec, ok = s.c.ts.parse(s.text(v), true)
+			sec, nsec, ok = s.c.ts.parse(s.text(v))
 		case jStr:
-			sec, nsec, ok = s.c.ts.parse(s.str(v), false)
+			sec, nsec, ok = s.c.ts.parse(s.str(v))
 		}
 		if !ok {
 			return s.bad(n, v)

@@ -29,7 +29,7 @@ type tsParser struct {
 }
 
 // parse returns seconds and nanoseconds since the epoch.
-func (p *tsParser) parse(b []byte, isNum bool) (int64, int32, bool) {
+func (p *tsParser) parse(b []byte) (int64, int32, bool) {
 	for i := range p.formats {
 		if sec, nsec, ok := p.formats[i].parse(b); ok {
 			return sec, nsec, true
@@ -70,7 +70,7 @@ func (p *tsParser) parseDate(b []byte) (int32, bool) {
 		days, ok := daysFromCivil(y, m, d)
 		return int32(days), ok
 	}
-	sec, _, ok := p.parse(b, false)
+	sec, _, ok := p.parse(b)
 	if !ok {
 		return 0, false
 	}
