@@ -12,6 +12,8 @@
 // thing). Aggregate's output is byte-identical to the KPL's for the
 // KPL-generated records in testdata.
 //
+// The layout, which must not change (it is the KPL's, not ours):
+//
 //	0..3    magic 0xF3 0x89 0x9A 0xC2
 //	4..n-16 protobuf AggregatedRecord
 //	n-16..n MD5 of the protobuf bytes
@@ -29,9 +31,10 @@
 //	}
 //	message Tag { required string key = 1; optional string value = 2; }
 //
-// The protobuf is decoded by hand (varints and length-delimited fields only;
-// no code generation) and every length is bounds-checked, since the bytes come
-// from the network.
+// The protobuf is decoded by hand, without code generation: varint,
+// length-delimited and fixed-width fields (unknown ones skipped, as protobuf
+// parsers do; deprecated groups rejected). Every length is bounds-checked,
+// since the bytes come from the network.
 package kpl
 
 import (
