@@ -279,9 +279,20 @@ const maxParseDepth = 256
 // float64 the way jq 1.6 does, and rejects nesting jq 1.6 rejects.
 func decodeJSON(b []byte) (any, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // jq 1.6 skips a UTF-8 byte order mark
+	// Fast path: numbers decode straight to float64. Only a literal beyond
+	// the double range (which jq 1.6 saturates) needs the number text.
+	var v any
+	err := json.Unmarshal(b, &v)
+	var rangeErr *json.UnmarshalTypeError
+	if !errors.As(err, &rangeErr) {
+		if err != nil {
+			return nil, err
+		}
+		return toDoubles(v, 0)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	var v any
+	v = nil
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
