@@ -28,9 +28,28 @@ func signedFor(r *http.Request, service string) bool {
 	} else if strings.Contains(r.URL.RawQuery, "X-Amz-Credential=") {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
-	// AKID/date/region/service/aws4_request
-	parts := strings.Split(cred, "/")
-	return len(parts) == 5 && parts[3] == service
+	return scopeService(cred) == service
+}
+
+// scopeService is the service of a credential
+// "AKID/date/region/service/aws4_request", or "" if it does not have five
+// parts. It does not allocate: every S3 request passes through here.
+func scopeService(cred string) string {
+	var slash [4]int
+	n := 0
+	for i := 0; i < len(cred); i++ {
+		if cred[i] == '/' {
+			if n == len(slash) {
+				return ""
+			}
+			slash[n] = i
+			n++
+		}
+	}
+	if n != len(slash) {
+		return ""
+	}
+	return cred[slash[2]+1 : slash[3]]
 }
 
 // serveIAM hands r to the IAM skin; until the identity store is open it
