@@ -293,6 +293,7 @@ func (st *state) record(rec []byte) (rows int, code, msg string) {
 	}
 	sh := &st.sh
 	sh.data = rec
+	sh.pairs = sh.pairs[:0]
 	p := &sh.p
 	p.data, p.i = rec, 0
 	for {

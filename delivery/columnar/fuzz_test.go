@@ -14,7 +14,7 @@ var fuzzColumns = []Column{
 	{"s", "string"}, {"vc", "varchar(4)"}, {"b", "boolean"}, {"ti", "tinyint"}, {"i", "int"},
 	{"bi", "bigint"}, {"f", "float"}, {"d", "double"}, {"de", "decimal(20,3)"}, {"da", "date"},
 	{"ts", "timestamp"}, {"bin", "binary"}, {"a", "array<array<int>>"}, {"m", "map<string,struct<x:double>>"},
-	{"st", "struct<k:string,l:array<bigint>,m:map<int,string>>"},
+	{"st", "struct<k:string,l:array<bigint>,m:map<int,string>>"}, {"mm", "map<varchar(2),map<int,string>>"},
 }
 
 var (
@@ -33,6 +33,7 @@ func FuzzConvert(f *testing.F) {
 		`{"ts": "2017-02-07T15:13:01.39256Z", "da": "2024-02-29", "de": "-12.3456"}` + "\x1e" + `not json` + "\x1e" + `{"i": "x"}`,
 		`{"st": {"k": "v", "l": [1, 2], "m": {"1": "a"}}, "b": "TRUE", "bin": "\u0000"}{"f": 1e40}`,
 		`{"ti": 300}` + "\x1e" + `{"vc": "ééééé", "d": "NaN", "bi": "-9223372036854775808"}`,
+		`{"mm": {"ab": {"1": "x", "01": "y"}, "abc": {"2": null}, "ab": {}}}`,
 		`[1]`, ``, `{"a": [[` + "\x1e" + `{}`,
 	} {
 		f.Add([]byte(s))

@@ -97,6 +97,7 @@ type pnode struct {
 	name     string
 	typ      *hiveType
 	def, rep uint8
+	required bool // a map's key
 	children []*pnode
 	leaf     *leafCol   // primitives
 	leaves   []*leafCol // every leaf at or under this node, for nulls
@@ -140,7 +141,7 @@ func buildSchema(cols []Column, types []*hiveType, keyOf func(string) string, do
 	}
 	var build func(name string, t *hiveType, rep int32, def, lvl uint8, path []string) *pnode
 	build = func(name string, t *hiveType, rep int32, def, lvl uint8, path []string) *pnode {
-		n := &pnode{name: name, typ: t, def: def, rep: lvl}
+		n := &pnode{name: name, typ: t, def: def, rep: lvl, required: rep == repRequired}
 		path = append(path[:len(path):len(path)], name)
 		e := schemaElement{name: name, phys: -1, rep: rep, converted: ctNone}
 		switch t.kind {

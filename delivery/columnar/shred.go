@@ -39,6 +39,8 @@ type shredder struct {
 	key     []byte
 	dec     []byte
 	bin     []byte
+	pairs   []int32 // stack of map entries' key nodes; -1: a dropped duplicate
+	seen    map[string]struct{}
 	bigInt  big.Int
 }
 
@@ -186,9 +188,25 @@ func (s *shredder) value(n *pnode, vi int32, r uint8) error {
 			return nil
 		}
 		kn, vn := g.children[0], g.children[1]
-		rr := r
+		// Parquet maps (and Athena, and DuckDB) need unique keys: of
+		// duplicates, the last one wins, as in the OpenX SerDe.
+		// s.pairs is a stack: a map nested in a value pushes its own
+		// entries above base (and may move the slice), so entries are
+		// read by index.
+		base := len(s.pairs)
+		defer func() { s.pairs = s.pairs[:base] }()
 		i := vi + 1
 		for k := int32(0); k < v.n; k++ {
+			s.pairs = append(s.pairs, i)
+			i = s.p.nodes[i+1].next
+		}
+		s.dedupKeys(kn, s.pairs[base:])
+		rr := r
+		for k := range int(v.n) {
+			i := s.pairs[base+k]
+			if i < 0 {
+				continue
+			}
 			if err := s.prim(kn, &s.p.nodes[i], rr); err != nil {
 				return err
 			}
@@ -196,7 +214,6 @@ func (s *shredder) value(n *pnode, vi int32, r uint8) error {
 				return err
 			}
 			rr = g.rep
-			i = s.p.nodes[i+1].next
 		}
 		return nil
 	}
@@ -328,6 +345,9 @@ func (s *shredder) prim(n *pnode, v *jnode, r uint8) error {
 			return s.bad(n, v)
 		}
 		if overflow {
+			if n.required {
+				return s.bad(n, v) // a map key cannot be NULL
+			}
 			// Hive enforces precision by reading the value as NULL.
 			l.vals = l.vals[:at]
 			l.null(r, n.def-1)
@@ -629,3 +649,47 @@ const (
 	minDateDays = -719162
 	maxDateDays = 2932896
 )
+
+// dedupKeys marks with -1 every map entry in pairs whose key equals a later
+// entry's key, comparing keys as their column type reads them (for
+// integers "1" and "01" are the same key; for varchar(n), the truncated
+// text). Keys that do not coerce are left for prim to reject.
+func (s *shredder) dedupKeys(kn *pnode, pairs []int32) {
+	if len(pairs) < 2 {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]struct{}{}
+	}
+	clear(s.seen)
+	var buf []byte
+	for k := len(pairs) - 1; k >= 0; k-- {
+		key := s.canonicalKey(kn, &s.p.nodes[pairs[k]], buf[:0])
+		buf = key
+		if _, dup := s.seen[string(key)]; dup {
+			pairs[k] = -1
+			continue
+		}
+		s.seen[string(key)] = struct{}{}
+	}
+}
+
+// canonicalKey appends the identity of a map key under its type.
+func (s *shredder) canonicalKey(kn *pnode, v *jnode, dst []byte) []byte {
+	b := s.str(v)
+	t := kn.typ
+	switch t.kind {
+	case kTinyint, kSmallint, kInt, kBigint:
+		if x, ok := parseInt(b); ok {
+			return strconv.AppendInt(dst, x, 10)
+		}
+	case kString:
+		if t.length > 0 {
+			b = truncateRunes(b, t.length)
+			if t.char {
+				b = bytes.TrimRight(b, " ")
+			}
+		}
+	}
+	return append(dst, b...)
+}
