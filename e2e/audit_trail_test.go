@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +208,19 @@ func TestE2EAuditTrailBoto3(t *testing.T) {
 		t.Errorf("refused writes: script %v, trail records of AccessDenied %d (want 7 refusals, 6 of them S3 AccessDenied)", res["refused"], denied)
 	}
 
+	// The CLI's shortcut: the failed Kinesis call, and only failed calls.
+	out := auditCLI(t, s, "--errors", "--service", "kinesis", "--format", "csv")
+	var describeID string
+	for _, x := range calls {
+		if call := x.(map[string]any); call["op"] == "DescribeStream" {
+			describeID = call["requestId"].(string)
+		}
+	}
+	if !strings.Contains(out, "DescribeStream") || !strings.Contains(out, "ResourceNotFoundException") ||
+		!strings.Contains(out, describeID) || strings.Contains(out, "CreateStream") || strings.Contains(out, "s3.amazonaws.com") {
+		t.Errorf("caudal audit --errors --service kinesis printed:\n%s", out)
+	}
+
 	// SQL over the trail, through Athena.
 	idsJSON, _ := json.Marshal(ids)
 	q := runScript(t, c.PythonNew, s, "audit_trail.py", "query", string(idsJSON), bucket)
@@ -222,6 +236,21 @@ func TestE2EAuditTrailBoto3(t *testing.T) {
 			t.Errorf("Athena row %v disagrees with the trail object's record %+v", row, r)
 		}
 	}
+}
+
+// auditCLI runs `caudal audit args…` against s and returns its stdout.
+func auditCLI(t *testing.T, s *Server, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), queryCLITimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, caudalBinary, append([]string{"--endpoint", s.Endpoint(), "audit"}, args...)...)
+	cmd.Env = s.Env()
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("caudal audit %q: %v\nstdout: %s\nstderr: %s", args, err, o.String(), e.String())
+	}
+	return o.String()
 }
 
 func mustTime(s string) time.Time {

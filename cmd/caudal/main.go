@@ -108,6 +108,7 @@ Start a server with "caudal server"; the other commands are a client of it.`,
 		newBenchCmd(e, g),
 		newLakeCmd(e, g),
 		newQueryCmd(e, g),
+		newAuditCmd(e, g),
 		newUsersCmd(e, g),
 		newKeysCmd(e, g),
 	)
