@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 
@@ -86,9 +87,31 @@ func (s *Server) serveCaudal(w http.ResponseWriter, r *http.Request) {
 		default:
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}
+	case caudalPrefix + "delivery":
+		s.serveDeliveryMetrics(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such caudal endpoint: " + r.URL.Path})
 	}
+}
+
+// serveDeliveryMetrics answers every delivery stream's lag and freshness
+// (delivery.Metrics) as JSON. It is unsigned like health, so it answers
+// loopback clients only: the names of delivery streams are not public.
+func (s *Server) serveDeliveryMetrics(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
+		return
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !net.ParseIP(host).IsLoopback() {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "delivery metrics answer loopback clients only"})
+		return
+	}
+	if s.services.Load() == nil || s.deliv == nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"DeliveryStreams": s.deliv.Metrics()})
 }
 
 // serveTarget dispatches a JSON/CBOR-protocol call by its X-Amz-Target.
