@@ -21,6 +21,7 @@ var (
 	fuzzDBOnce sync.Once
 	fuzzDB     *sql.DB
 	fuzzDir    string
+	fuzzSeq    int
 )
 
 // FuzzConvert: arbitrary record bytes (records split at 0x1e) never panic;
@@ -94,10 +95,14 @@ func duckCheck(t *testing.T, file []byte) {
 			panic(err)
 		}
 	})
-	path := filepath.Join(fuzzDir, "f.parquet")
+	// A new name each time: DuckDB caches file contents by path, and a
+	// rewrite within the same second can look unchanged to it.
+	fuzzSeq++
+	path := filepath.Join(fuzzDir, fmt.Sprintf("f%d.parquet", fuzzSeq))
 	if err := os.WriteFile(path, file, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	defer os.Remove(path)
 	r, err := fuzzDB.Query(fmt.Sprintf(`SELECT * FROM read_parquet('%s', hive_partitioning=false)`, path))
 	if err != nil {
 		t.Fatalf("duckdb cannot read the file: %v", err)
