@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/delivery/prefix"
 	"github.com/caudal/caudal/stream"
 )
@@ -279,3 +280,94 @@ func BenchmarkFlushGzip(b *testing.B) {
 }
 
 var _ = bytes.NewReader
+
+func TestParquetConversionAndErrorRecords(t *testing.T) {
+	h := newHarness(t)
+	if err := h.cat.CreateDatabase(catalog.Database{Name: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.cat.CreateTable("db", catalog.Table{Name: "events", StorageDescriptor: &catalog.StorageDescriptor{
+		Columns: []catalog.Column{{Name: "id", Type: "int"}, {Name: "name", Type: "string"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	d := dest(64, 0)
+	d.Prefix = ptr("pq/")
+	d.DataFormatConversionConfiguration = &DataFormatConversionConfiguration{
+		SchemaConfiguration:       &SchemaConfiguration{DatabaseName: "db", TableName: "events", RoleARN: "arn:aws:iam::123456789012:role/r"},
+		InputFormatConfiguration:  &InputFormatConfiguration{Deserializer: &Deserializer{OpenXJsonSerDe: &OpenXJsonSerDe{}}},
+		OutputFormatConfiguration: &OutputFormatConfiguration{Serializer: &Serializer{ParquetSerDe: &ParquetSerDe{}}},
+	}
+	h.create("pq", d)
+	h.put("pq", `{"id":1,"name":"a"}`, `{"id":"not a number","name":"b"}`, `{"id":3,"name":"c"}`)
+	keys, bodies := h.waitObjects("pq/", 1, "pq")
+	if !strings.HasSuffix(keys[0], ".parquet") || !strings.HasPrefix(bodies[keys[0]], "PAR1") {
+		t.Fatalf("object %q does not look like Parquet", keys[0])
+	}
+	_, errs := h.waitObjects("format-conversion-failed/", 1, "pq")
+	for _, body := range errs {
+		var er map[string]any
+		if err := json.Unmarshal([]byte(strings.TrimSpace(body)), &er); err != nil {
+			t.Fatalf("error record %q: %v", body, err)
+		}
+		raw, _ := base64.StdEncoding.DecodeString(er["rawData"].(string))
+		tbl, _ := er["dataCatalogTable"].(map[string]any)
+		if string(raw) != `{"id":"not a number","name":"b"}` || er["ErrorCode"] == "" || tbl["tableName"] != "events" {
+			t.Fatalf("error record %v", er)
+		}
+	}
+}
+
+func TestStreamSourceResumesAfterRestart(t *testing.T) {
+	h := newHarness(t)
+	if err := h.streams.CreateStream(testRegion, "s2", stream.CreateOptions{ShardCount: 2}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.e.Create(testRegion, CreateInput{Name: "resume", Type: TypeKinesisSource, Extended: true,
+		Source:      &KinesisSource{KinesisStreamARN: h.streams.ARN(testRegion, "s2"), RoleARN: "arn:aws:iam::123456789012:role/r"},
+		Destination: dest(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	put := func(from, to int) {
+		var entries []stream.PutEntry
+		for i := from; i < to; i++ {
+			entries = append(entries, stream.PutEntry{PartitionKey: fmt.Sprint(i), Data: []byte(fmt.Sprintf("%d\n", i))})
+		}
+		if _, err := h.streams.PutRecords(testRegion, "s2", entries); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() map[string]int {
+		keys, bodies := h.objects("")
+		seen := map[string]int{}
+		for _, k := range keys {
+			for _, l := range strings.Fields(bodies[k]) {
+				seen[l]++
+			}
+		}
+		return seen
+	}
+	waitN := func(n int) map[string]int {
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			if s := count(); len(s) >= n {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("delivered %d of %d", len(count()), n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	put(0, 40)
+	waitN(40)
+	h.reopen()
+	put(40, 80)
+	seen := waitN(80)
+	for k, n := range seen {
+		if n != 1 {
+			t.Fatalf("record %s delivered %d times after a clean restart", k, n)
+		}
+	}
+}
