@@ -43,6 +43,14 @@
 // lake failure (a deleted bucket, a full disk) keeps the batch and retries
 // with backoff, as Firehose retries S3.
 //
+// # Beyond AWS
+//
+// A delivery stream tagged caudal:catalog-table=<database>.<table>
+// registers the table's partitions in the catalog as objects land
+// (partitions.go), so queries see fresh data without MSCK REPAIR TABLE.
+// Engine.Metrics reports delivery lag and freshness per delivery stream;
+// the server serves them at /_caudal/delivery.
+//
 // # On-disk format (version 1)
 //
 // Under Config.Dir:

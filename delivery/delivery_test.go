@@ -371,3 +371,58 @@ func TestStreamSourceResumesAfterRestart(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogPartitionRegistration(t *testing.T) {
+	h := newHarness(t)
+	h.cat.CreateDatabase(catalog.Database{Name: "db"})
+	if err := h.cat.CreateTable("db", catalog.Table{Name: "clicks",
+		StorageDescriptor: &catalog.StorageDescriptor{Columns: []catalog.Column{{Name: "n", Type: "int"}}, Location: "s3://dest/clicks/"},
+		PartitionKeys:     []catalog.Column{{Name: "customer", Type: "string"}}}); err != nil {
+		t.Fatal(err)
+	}
+	d := dest(1, 0)
+	d.Prefix = ptr("clicks/customer=!{partitionKeyFromQuery:customer}/")
+	d.ErrorOutputPrefix = ptr("errors/")
+	d.DynamicPartitioningConfiguration = &DynamicPartitioningConfiguration{Enabled: ptr(true)}
+	d.ProcessingConfiguration = &ProcessingConfiguration{Processors: []Processor{{Type: "MetadataExtraction", Parameters: []ProcessorParameter{
+		{ParameterName: "MetadataExtractionQuery", ParameterValue: "{customer: .customer}"}}}}}
+	_, err := h.e.Create(testRegion, CreateInput{Name: "reg", Extended: true, Destination: d,
+		Tags: []Tag{{Key: CatalogTableTag, Value: ptr("db.clicks")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.put("reg", `{"customer":"x","n":1}`, `{"customer":"y","n":2}`)
+	h.waitObjects("clicks/", 2, "reg")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		parts, _, err := h.cat.GetPartitions("db", "clicks", catalog.PartitionQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(parts) == 2 {
+			got := map[string]string{}
+			for _, p := range parts {
+				got[p.Values[0]] = p.StorageDescriptor.Location
+			}
+			if got["x"] != "s3://dest/clicks/customer=x/" || got["y"] != "s3://dest/clicks/customer=y/" {
+				t.Fatalf("partitions %v", got)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("registered %d partitions", len(parts))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestPartitionOf(t *testing.T) {
+	keys := []catalog.Column{{Name: "year"}, {Name: "Month"}}
+	vals, loc, ok := partitionOf("t/year=2026/month=11/x/obj", keys)
+	if !ok || vals[0] != "2026" || vals[1] != "11" || loc != "t/year=2026/month=11/" {
+		t.Fatalf("%v %q %v", vals, loc, ok)
+	}
+	if _, _, ok := partitionOf("t/year=2026/obj-month=11", keys); ok {
+		t.Fatal("a partition value in the object name is not a directory")
+	}
+}

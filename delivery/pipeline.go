@@ -63,6 +63,7 @@ func (s *stats) setError(err error) {
 type object struct {
 	key  string
 	body []byte
+	data bool // a data object (not an error object)
 }
 
 // deliver runs a batch through the pipeline and writes its objects to the
@@ -70,7 +71,6 @@ type object struct {
 // object could not be written; record-level failures go to the error
 // prefix.
 func (ds *dstream) deliver(p *plan, batch []rec, fromStream bool) error {
-	start := time.Now()
 	objs, delivered, nbytes, nerr, err := ds.build(p, batch, fromStream)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (ds *dstream) deliver(p *plan, batch []rec, fromStream bool) error {
 	ds.stats.objects.Add(int64(len(objs)))
 	ds.stats.errorRecords.Add(int64(nerr))
 	ds.stats.lastDelivery.Store(ds.e.cfg.Now().UnixMilli())
-	_ = start
+	ds.registerPartitions(p.bucket, objs)
 	return nil
 }
 
@@ -189,7 +189,7 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 				}
 			}
 			if written > 0 {
-				objs = append(objs, object{key: name, body: buf.Bytes()})
+				objs = append(objs, object{key: name, body: buf.Bytes(), data: true})
 				delivered += written
 				for i, r := range g.recs {
 					if !slices.ContainsFunc(cfails, func(f columnar.Failure) bool { return f.Index == i }) {
@@ -214,7 +214,7 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 		if cerr := w.Close(); cerr != nil {
 			return nil, 0, 0, 0, fmt.Errorf("delivery: compression %s: %w", p.compression, cerr)
 		}
-		objs = append(objs, object{key: name, body: buf.Bytes()})
+		objs = append(objs, object{key: name, body: buf.Bytes(), data: true})
 		delivered += len(g.recs)
 	}
 	if len(fails) > 0 {

@@ -21,6 +21,7 @@ type sourceState struct {
 	read     map[string]string
 	ended    map[string]bool
 	lastPoll time.Time
+	lastErr  string // the last poll error logged
 }
 
 // cursor follows one shard.
@@ -43,8 +44,14 @@ func (ds *dstream) stepSource() (time.Duration, error) {
 	if now.Sub(s.lastPoll) >= poll {
 		s.lastPoll = now
 		if err := ds.poll(p); err != nil {
-			ds.stats.setError(err)
-			ds.e.cfg.Log.Warn("delivery: read source stream", "deliveryStream", ds.meta.Name, "err", err)
+			// Log a failing source once per distinct error, not every poll.
+			if msg := err.Error(); msg != s.lastErr {
+				s.lastErr = msg
+				ds.stats.setError(err)
+				ds.e.cfg.Log.Warn("delivery: read source stream", "deliveryStream", ds.meta.Name, "err", err)
+			}
+		} else {
+			s.lastErr = ""
 		}
 	}
 	if s.bytes == 0 && len(s.ended) == 0 {

@@ -44,6 +44,9 @@ type dstream struct {
 	oldestAt uint64 // offset whose arrival time oldestMs caches
 	oldestMs int64
 	src      *sourceState // stream source only
+	// registered remembers partition locations already in the catalog
+	// (partitions.go).
+	registered map[string]bool
 
 	ckOff     atomic.Uint64 // ck.Offset, readable by Metrics
 	pendBytes atomic.Int64  // DirectPut: bytes put and not yet delivered (approximate)

@@ -117,7 +117,14 @@ func (s *service) createDeliveryStream(ctx context.Context, c *protocol.Call) (a
 	extended := false
 	if in.S3DestinationConfiguration != nil {
 		n++
-		dest = in.S3DestinationConfiguration
+		// The S3DestinationConfiguration shape has none of the extended
+		// members: any sent are unknown members, ignored as AWS does.
+		s3 := in.S3DestinationConfiguration
+		dest = &delivery.S3Destination{
+			RoleARN: s3.RoleARN, BucketARN: s3.BucketARN, Prefix: s3.Prefix, ErrorOutputPrefix: s3.ErrorOutputPrefix,
+			BufferingHints: s3.BufferingHints, CompressionFormat: s3.CompressionFormat,
+			EncryptionConfiguration: s3.EncryptionConfiguration, CloudWatchLoggingOptions: s3.CloudWatchLoggingOptions,
+		}
 	}
 	if in.ExtendedS3DestinationConfiguration != nil {
 		n++
