@@ -113,7 +113,7 @@ func TestGzipAndDelimiter(t *testing.T) {
 
 func TestDynamicPartitioningErrorsGoToErrorPrefix(t *testing.T) {
 	h := newHarness(t)
-	d := dest(1, 0)
+	d := dest(64, 1)
 	d.Prefix = ptr("data/customer=!{partitionKeyFromQuery:customer}/")
 	d.ErrorOutputPrefix = ptr("errors/!{firehose:error-output-type}/")
 	d.DynamicPartitioningConfiguration = &DynamicPartitioningConfiguration{Enabled: ptr(true)}
@@ -380,7 +380,7 @@ func TestCatalogPartitionRegistration(t *testing.T) {
 		PartitionKeys:     []catalog.Column{{Name: "customer", Type: "string"}}}); err != nil {
 		t.Fatal(err)
 	}
-	d := dest(1, 0)
+	d := dest(64, 1)
 	d.Prefix = ptr("clicks/customer=!{partitionKeyFromQuery:customer}/")
 	d.ErrorOutputPrefix = ptr("errors/")
 	d.DynamicPartitioningConfiguration = &DynamicPartitioningConfiguration{Enabled: ptr(true)}

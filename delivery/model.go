@@ -170,6 +170,9 @@ const DestinationID = "destinationId-000000000001"
 const (
 	DefaultSizeInMBs         = 5
 	DefaultIntervalInSeconds = 300
+	// MinSizeInMBsLarge is the smallest SizeInMBs (and the default) with
+	// dynamic partitioning or data format conversion, as AWS requires.
+	MinSizeInMBsLarge = 64
 )
 
 // KinesisSource is a KinesisStreamAsSource delivery stream's source.

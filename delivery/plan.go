@@ -66,6 +66,10 @@ func withDefaults(d S3Destination) S3Destination {
 	}
 	if bh.SizeInMBs == nil {
 		v := DefaultSizeInMBs
+		if (d.DynamicPartitioningConfiguration != nil && enabled(d.DynamicPartitioningConfiguration.Enabled)) ||
+			(d.DataFormatConversionConfiguration != nil && enabledDefault(d.DataFormatConversionConfiguration.Enabled)) {
+			v = MinSizeInMBsLarge
+		}
 		bh.SizeInMBs = &v
 	}
 	if bh.IntervalInSeconds == nil {
@@ -187,6 +191,16 @@ func compile(name string, version int, d S3Destination) (*plan, error) {
 			return nil, invalid("CompressionFormat must be UNCOMPRESSED when data format conversion is enabled.")
 		}
 		p.convert = conv
+	}
+	if (p.dynamic || p.convert != nil) && p.sizeBytes < MinSizeInMBsLarge<<20 {
+		what := "dynamic partitioning"
+		if !p.dynamic {
+			what = "data format conversion"
+		}
+		return nil, invalid("BufferingHints.SizeInMBs must be at least %d when %s is enabled.", MinSizeInMBsLarge, what)
+	}
+	if p.dynamic && p.interval == 0 {
+		return nil, invalid("BufferingHints.IntervalInSeconds must be greater than 0 when dynamic partitioning is enabled (zero buffering is not available for dynamic partitioning).")
 	}
 	if _, err := compression.NewWriter(p.compression, discard{}, "x"); err != nil {
 		return nil, invalid("CompressionFormat %s is not supported.", p.compression)
