@@ -279,6 +279,12 @@ func (e *Engine) listFiles(ctx context.Context, loc string) ([]file, int64, erro
 			if errors.Is(err, lake.ErrObjectNotFound) {
 				continue // deleted since the listing
 			}
+			if errors.Is(err, lake.ErrEncrypted) {
+				// Sealed objects (SSE) are never handed to DuckDB, which
+				// reads lake files in place.
+				return nil, 0, &Error{Kind: ErrQuery, Code: "HIVE_CANNOT_OPEN_SPLIT",
+					Message: fmt.Sprintf("Error opening Hive split s3://%s/%s: the object is stored with server-side encryption, which queries cannot read", bucket, o.Key), Err: err}
+			}
 			if err != nil {
 				return nil, 0, fmt.Errorf("query: locate %s/%s: %w", bucket, o.Key, err)
 			}
