@@ -55,7 +55,7 @@ func serveObject(h *Handler, q *request, head bool) error {
 		info = obj.Info
 	}
 	if err != nil {
-		return err
+		return sseError(err) // a sealed object's key may be disabled (sse.go)
 	}
 
 	switch res, cond := readPreconditions(q.r.Header).evaluate(info, h.cfg.Now()); res {

@@ -71,7 +71,10 @@ func (e *Engine) keyContext(s *streamState) map[string]string {
 	return map[string]string{"aws:kinesis:arn": e.ARN(s.region, s.name)}
 }
 
-// openDataKeysLocked unwraps every data key of s into s.keys.
+// openDataKeysLocked unwraps every data key of s into s.keys. A key that
+// cannot be opened (its KMS key disabled) does not stop the engine: the
+// records sealed under it fail to read, with the reason, until it can.
+// A wrong master key never gets here (keystore.Open refuses it).
 func (e *Engine) openDataKeysLocked(s *streamState) error {
 	if len(s.meta.DataKeys) == 0 {
 		return nil
@@ -82,6 +85,13 @@ func (e *Engine) openDataKeysLocked(s *streamState) error {
 	s.keys = make(map[uint32]cipher.AEAD, len(s.meta.DataKeys))
 	for _, dk := range s.meta.DataKeys {
 		plain, err := e.cfg.Keys.UnwrapInternal(dk.Wrapped, e.keyContext(s))
+		if errors.Is(err, keystore.ErrDisabled) {
+			if s.keyErrs == nil {
+				s.keyErrs = map[uint32]error{}
+			}
+			s.keyErrs[dk.Index] = err
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("stream: open data key %d of %s: %w", dk.Index, s.name, err)
 		}
@@ -143,7 +153,7 @@ func (s *streamState) sealEntries(entries []shardlog.Entry) error {
 	idx := s.meta.ActiveDataKey
 	a := s.keys[idx]
 	if a == nil {
-		return fmt.Errorf("stream: %s: active data key %d is not open", s.name, idx)
+		return fmt.Errorf("stream: %s: active data key %d is not open: %w", s.name, idx, s.keyErrs[idx])
 	}
 	n := 0
 	for i := range entries {
@@ -181,6 +191,9 @@ func (s *streamState) openRecordLocked(data []byte) (string, []byte, error) {
 	idx := binary.LittleEndian.Uint32(data[1:5])
 	a := s.keys[idx]
 	if a == nil {
+		if kerr := s.keyErrs[idx]; kerr != nil {
+			return "", nil, fmt.Errorf("stream: %s: data key %d cannot be opened: %w", s.name, idx, kerr)
+		}
 		return "", nil, fmt.Errorf("stream: %s: sealed record names unknown data key %d", s.name, idx)
 	}
 	ad := append(append(make([]byte, 0, 5+len(s.id)), data[:5]...), s.id...)

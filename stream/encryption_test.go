@@ -3,9 +3,11 @@ package stream
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/caudal/caudal/keystore"
@@ -139,3 +141,31 @@ func TestStreamEncryptionTamperAndKeys(t *testing.T) {
 type shardlogEntry = shardlog.Entry
 
 func keystoreOpts() keystore.CreateOptions { return keystore.CreateOptions{} }
+
+// A disabled KMS key does not stop the engine from opening; its records
+// fail to read until the key is enabled again.
+func TestStreamEncryptionDisabledKeyAtOpen(t *testing.T) {
+	cfg, _ := testConfig(t)
+	e := openEngine(t, cfg)
+	mustCreate(t, e, "s", 1)
+	k, _ := cfg.Keys.CreateKey(keystoreOpts())
+	if err := e.SetEncryption(testRegion, "s", "KMS", k.ID); err != nil {
+		t.Fatal(err)
+	}
+	put(t, e, "s", "sealed", 1)
+	e.Close()
+	cfg.Keys.SetEnabled(k.ID, "", false)
+	e2 := openEngine(t, cfg)
+	it := iter(t, e2, "s", ShardID(0), Position{Type: TrimHorizon})
+	_, err := e2.GetRecords(testRegion, it, 0)
+	var se *Error
+	if !errors.Is(err, ErrInternal) || !errors.As(err, &se) || !strings.Contains(fmt.Sprint(se.Err), "disabled") {
+		t.Fatalf("read under a disabled key: %v", err)
+	}
+	e2.Close()
+	cfg.Keys.SetEnabled(k.ID, "", true)
+	e3 := openEngine(t, cfg)
+	if recs := readAll(t, e3, "s"); len(recs) != 1 || string(recs[0].Data) != "sealed-0" {
+		t.Fatalf("after enabling: %v", recs)
+	}
+}

@@ -79,6 +79,8 @@ type streamState struct {
 	open   []*shardState          // open shards sorted by hash start; guarded by mu
 	gone   bool                   // deleted or engine closed; guarded by mu
 	keys   map[uint32]cipher.AEAD // open data keys by index (encryption.go); guarded by mu
+	// keyErrs are why data keys missing from keys could not be opened.
+	keyErrs map[uint32]error // guarded by mu
 
 	// openCount and onDemand mirror len(open) and meta.Mode for account-wide
 	// limit checks that must not take this stream's lock.
