@@ -31,7 +31,8 @@ import (
 // failed one leaves nothing behind. Buckets:
 //
 //	meta      "format" -> "1" (decimal ASCII); Open refuses formats it does
-//	          not know.
+//	          not know. "created" -> RFC 3339 time the file was made
+//	          (answered as the root user's CreateDate; absent is allowed).
 //	users     lower(UserName)               -> JSON of User
 //	keys      AccessKeyId                   -> JSON of AccessKey (secret included)
 //	policies  lower(UserName) 0x00 PolicyName -> the policy document as given
@@ -76,6 +77,7 @@ var (
 	bucketKeys     = []byte("keys")
 	bucketPolicies = []byte("policies")
 	keyFormat      = []byte("format")
+	keyCreated     = []byte("created")
 )
 
 // StoreConfig configures OpenStore.
@@ -114,6 +116,8 @@ type Store struct {
 	account string
 	root    Key
 	now     func() time.Time
+
+	created time.Time // when the store was made: the root user's CreateDate
 
 	mu   sync.Mutex               // serialises writes and the snapshots they publish
 	snap atomic.Pointer[snapshot] // the active keys as of the last commit
@@ -157,6 +161,16 @@ func OpenStore(cfg StoreConfig) (*Store, error) {
 	err = db.Update(func(tx *bolt.Tx) error {
 		if err := initLayout(tx); err != nil {
 			return err
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keyCreated); v != nil {
+			s.created, _ = time.Parse(time.RFC3339, string(v))
+		}
+		if s.created.IsZero() {
+			s.created = s.now().UTC().Truncate(time.Second)
+			if err := meta.Put(keyCreated, []byte(s.created.Format(time.RFC3339))); err != nil {
+				return err
+			}
 		}
 		snap, err := s.buildSnapshot(tx)
 		if err != nil {
@@ -218,6 +232,10 @@ func (s *Store) Principal(id string) (*Principal, bool) {
 	e, ok := s.snap.Load().keys[id]
 	return e.principal, ok
 }
+
+// Created is when the store was made; IAM answers it as the root user's
+// CreateDate.
+func (s *Store) Created() time.Time { return s.created }
 
 // RootARN is the root principal's ARN.
 func (s *Store) RootARN() string { return "arn:aws:iam::" + s.account + ":root" }

@@ -66,8 +66,12 @@ func TestStoreDurableAcrossReopen(t *testing.T) {
 		}
 	}
 
+	created := u.CreateDate
 	s = openTestStore(t, dir)
 	defer s.Close()
+	if c := s.Created(); c.IsZero() || c.After(created) {
+		t.Errorf("store creation time %v changed on reopen (user created %v)", c, created)
+	}
 	if _, ok := s.Secret(k1.AccessKeyID); ok {
 		t.Error("inactive key authenticates after reopen")
 	}

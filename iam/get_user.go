@@ -1,7 +1,5 @@
 package iam
 
-import "time"
-
 // GetUser returns UserName's user, or the caller's when UserName is
 // absent; for the root key that is the root user (no UserName, no Path, as
 // IAM answers it). PasswordLastUsed and Tags are not answered.
@@ -15,7 +13,7 @@ func getUser(h *Handler, c *call) (any, error) {
 		if err := c.check(c.caller.ARN); err != nil {
 			return nil, err
 		}
-		return struct{ User userXML }{userXML{UserID: c.caller.UserID, ARN: c.caller.ARN, CreateDate: time.Unix(0, 0).UTC()}}, nil
+		return struct{ User userXML }{userXML{UserID: c.caller.UserID, ARN: c.caller.ARN, CreateDate: h.cfg.Store.Created()}}, nil
 	}
 	if err := c.check(h.userARN(user)); err != nil {
 		return nil, err

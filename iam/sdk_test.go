@@ -103,7 +103,7 @@ func TestSDKUsers(t *testing.T) {
 		t.Fatalf("GetUser %v %v", got, err)
 	}
 	me, err := h.root.GetUser(ctx, &iam.GetUserInput{})
-	if err != nil || *me.User.Arn != "arn:aws:iam::123456789012:root" || *me.User.UserId != testAccount {
+	if err != nil || *me.User.Arn != "arn:aws:iam::123456789012:root" || *me.User.UserId != testAccount || time.Since(*me.User.CreateDate) > time.Minute {
 		t.Fatalf("GetUser (root) %+v %v", me, err)
 	}
 

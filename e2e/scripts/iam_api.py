@@ -103,6 +103,9 @@ def main():
     e = expect_error("LimitExceeded", iam.create_access_key, UserName=name, status=409)
     eq(e["message"], "Cannot exceed quota for AccessKeysPerUser: 2", "LimitExceeded message")
     signs(k2)
+    # IAM itself authorizes: the policy grants no iam: action.
+    e = expect_error("AccessDenied", svc("iam", k2).list_users, status=403)
+    check("%s is not authorized to perform: iam:ListUsers" % u["Arn"] in e["message"], "AccessDenied message %r", e["message"])
 
     iam.update_access_key(UserName=name, AccessKeyId=k1["AccessKeyId"], Status="Inactive")
     unknown(k1)
