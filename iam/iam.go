@@ -155,6 +155,12 @@ func (h *Handler) serve(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	// Named before authentication so the audit trail says what a refused
+	// call asked for.
+	name := form.Get("Action")
+	if ev, ok := audit.EventFrom(r.Context()); ok && name != "" {
+		ev.SetOperation("iam.amazonaws.com", name)
+	}
 	p, region, err := h.authenticate(r, body)
 	if err != nil {
 		return "", nil, err
@@ -162,10 +168,6 @@ func (h *Handler) serve(r *http.Request) (string, any, error) {
 	ctx := auth.WithSubject(r.Context(), auth.NewSubject(r, p, h.cfg.Now()))
 	auth.RecordCaller(ctx, p, region)
 
-	name := form.Get("Action")
-	if ev, ok := audit.EventFrom(ctx); ok && name != "" {
-		ev.SetOperation("iam.amazonaws.com", name)
-	}
 	switch {
 	case name == "":
 		return "", nil, &Error{Code: "MissingAction", Status: http.StatusBadRequest, Message: "Missing Action"}

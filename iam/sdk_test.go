@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/caudal/caudal/audit"
 	"github.com/caudal/caudal/auth"
 )
 
@@ -322,5 +323,28 @@ func TestRawRequests(t *testing.T) {
 	status, body = post("Action=DeleteUser&Version=2010-05-08&UserName=raw")
 	if status != 200 || !strings.HasSuffix(body, "</RequestId></ResponseMetadata></DeleteUserResponse>") {
 		t.Errorf("DeleteUser: %d %s", status, body)
+	}
+}
+
+// The audit event a request carries learns the operation, the caller and
+// the error.
+func TestAuditEvent(t *testing.T) {
+	h := newHarness(t)
+	root, _ := h.store.Principal(rootKey.AccessKeyID)
+	handler := &Handler{cfg: Config{Store: h.store, Now: time.Now}, asPrincipal: root}
+	for _, c := range []struct{ body, code string }{
+		{"Action=CreateUser&UserName=audited", ""},
+		{"Action=GetUser&UserName=ghost", "NoSuchEntity"},
+	} {
+		ev := &audit.Event{}
+		r := httptest.NewRequest("POST", "/", strings.NewReader(c.body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r = r.WithContext(audit.WithEvent(r.Context(), ev))
+		handler.ServeHTTP(httptest.NewRecorder(), r)
+		action, _, _ := strings.Cut(strings.TrimPrefix(c.body, "Action="), "&")
+		if ev.EventSource != "iam.amazonaws.com" || ev.EventName != action || ev.UserIdentity.Type != "Root" ||
+			ev.UserIdentity.ARN != "arn:aws:iam::123456789012:root" || ev.ErrorCode != c.code {
+			t.Errorf("%s: event %+v", c.body, ev)
+		}
 	}
 }
