@@ -83,6 +83,7 @@ func (e *Engine) openDataKeysLocked(s *streamState) error {
 		return fmt.Errorf("stream: %s has encrypted records but the engine has no keystore", s.name)
 	}
 	s.keys = make(map[uint32]cipher.AEAD, len(s.meta.DataKeys))
+	s.keyAD = make(map[uint32][]byte, len(s.meta.DataKeys))
 	for _, dk := range s.meta.DataKeys {
 		plain, err := e.cfg.Keys.UnwrapInternal(dk.Wrapped, e.keyContext(s))
 		if errors.Is(err, keystore.ErrDisabled) {
@@ -100,6 +101,7 @@ func (e *Engine) openDataKeysLocked(s *streamState) error {
 			return err
 		}
 		s.keys[dk.Index] = a
+		s.keyAD[dk.Index] = recordAD(dk.Index, s.id)
 	}
 	return nil
 }
@@ -141,9 +143,9 @@ func (e *Engine) startEncryptionLocked(s *streamState, kmsKey string) error {
 		return err
 	}
 	if s.keys == nil {
-		s.keys = map[uint32]cipher.AEAD{}
+		s.keys, s.keyAD = map[uint32]cipher.AEAD{}, map[uint32][]byte{}
 	}
-	s.keys[idx] = a
+	s.keys[idx], s.keyAD[idx] = a, recordAD(idx, s.id)
 	return nil
 }
 
@@ -159,27 +161,36 @@ func (s *streamState) sealEntries(entries []shardlog.Entry) error {
 	for i := range entries {
 		n += envelopeHeader + binary.MaxVarintLen64 + len(entries[i].PartitionKey) + len(entries[i].Data) + gcmTag
 	}
+	// One buffer holds every envelope (its capacity is exact, so the
+	// nonces written into it stay put while Seal appends after them).
 	buf := make([]byte, 0, n)
 	plain := make([]byte, 0, 1024)
-	ad := make([]byte, 0, 5+len(s.id))
+	ad := recordAD(idx, s.id)
 	for i := range entries {
 		en := &entries[i]
 		start := len(buf)
-		buf = append(buf, envelopeVersion)
-		buf = binary.LittleEndian.AppendUint32(buf, idx)
-		var nonce [12]byte
-		if _, err := rand.Read(nonce[:]); err != nil {
+		buf = append(buf, ad[:5]...)
+		buf = append(buf, make([]byte, 12)...)
+		nonce := buf[start+5 : start+envelopeHeader]
+		if _, err := rand.Read(nonce); err != nil {
 			return fmt.Errorf("stream: nonce: %w", err)
 		}
-		buf = append(buf, nonce[:]...)
 		plain = binary.AppendUvarint(plain[:0], uint64(len(en.PartitionKey)))
 		plain = append(plain, en.PartitionKey...)
 		plain = append(plain, en.Data...)
-		ad = append(append(ad[:0], buf[start:start+5]...), s.id...)
-		buf = a.Seal(buf, nonce[:], plain, ad)
+		buf = a.Seal(buf, nonce, plain, ad)
 		en.PartitionKey, en.Data = "", buf[start:len(buf):len(buf)]
 	}
 	return nil
+}
+
+// recordAD is the additional data of records sealed under data key idx
+// of stream incarnation id: the envelope's first five bytes, then id.
+func recordAD(idx uint32, id string) []byte {
+	ad := make([]byte, 0, 5+len(id))
+	ad = append(ad, envelopeVersion)
+	ad = binary.LittleEndian.AppendUint32(ad, idx)
+	return append(ad, id...)
 }
 
 // openRecordLocked returns the partition key and data of a sealed record
@@ -196,7 +207,7 @@ func (s *streamState) openRecordLocked(data []byte) (string, []byte, error) {
 		}
 		return "", nil, fmt.Errorf("stream: %s: sealed record names unknown data key %d", s.name, idx)
 	}
-	ad := append(append(make([]byte, 0, 5+len(s.id)), data[:5]...), s.id...)
+	ad := s.keyAD[idx] // == recordAD(idx, s.id): data[0] is checked above
 	plain, err := a.Open(nil, data[5:envelopeHeader], data[envelopeHeader:], ad)
 	if err != nil {
 		return "", nil, fmt.Errorf("stream: %s: sealed record fails authentication: %w", s.name, err)

@@ -81,6 +81,8 @@ type streamState struct {
 	keys   map[uint32]cipher.AEAD // open data keys by index (encryption.go); guarded by mu
 	// keyErrs are why data keys missing from keys could not be opened.
 	keyErrs map[uint32]error // guarded by mu
+	// keyAD holds each open data key's additional data (recordAD).
+	keyAD map[uint32][]byte // guarded by mu
 
 	// openCount and onDemand mirror len(open) and meta.Mode for account-wide
 	// limit checks that must not take this stream's lock.
