@@ -27,9 +27,16 @@ package athena
 //     known and before the execution is recorded;
 //   - GetQueryResults needs s3:GetObject on that result object.
 //
-// What a SELECT reads is not authorized table by table (glue:GetTable on
-// each table the SQL names, s3:GetObject on their data): the query
-// engine does not expose the tables a statement reads yet.
+//   - every table a statement reads (SELECT, the sources of CTAS and
+//     INSERT INTO) needs glue:GetTable on the catalog, its database and
+//     itself, asked by the query engine as it resolves the table
+//     (query.WithTableCheck); a refusal fails the query with
+//     PERMISSION_DENIED "Insufficient permissions to execute the query.".
+//
+// Not authorized per object: s3:GetObject on the data files a query scans
+// (Athena asks for it; caudal reads the lake directly), and the Glue
+// writes of DDL statements run through Athena (CREATE/DROP/ALTER TABLE,
+// MSCK REPAIR) beyond athena:StartQueryExecution.
 //
 // A refusal is AccessDeniedException (HTTP 400) with auth's wording.
 
@@ -42,6 +49,7 @@ import (
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/execution"
 	"github.com/caudal/caudal/protocol"
+	"github.com/caudal/caudal/query"
 )
 
 const codeAccessDenied = "AccessDeniedException"
@@ -114,6 +122,24 @@ func (s *service) onExecution(ctx context.Context, c *protocol.Call, id string) 
 // s3ObjectARN is the ARN of the object at an s3://bucket/key location.
 func s3ObjectARN(loc string) string {
 	return "arn:aws:s3:::" + strings.TrimPrefix(loc, "s3://")
+}
+
+// tableReader is StartInput.ReadTable: glue:GetTable as the caller. The
+// check runs after the request has been answered, so it is asked on a
+// context that carries only the caller's subject (not the request's
+// audit event, which is written by then).
+func (s *service) tableReader(ctx context.Context, c *protocol.Call) query.TableCheck {
+	sub, _ := auth.SubjectFrom(ctx)
+	detached := auth.WithSubject(context.Background(), sub)
+	call := &protocol.Call{Operation: c.Operation, Caller: c.Caller} // c's buffers are reused once it is answered
+	return func(db, table string) error {
+		err := s.authorizeGlue(detached, call, "glue:GetTable", db, table)
+		var pe *protocol.Error
+		if errors.As(err, &pe) {
+			return errors.New(pe.Message) // the query's failure reason carries auth's wording alone
+		}
+		return err
+	}
 }
 
 // resultWriter is StartInput.Authorize: s3:PutObject on the result object.

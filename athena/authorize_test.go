@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/policy"
 )
@@ -150,5 +152,35 @@ func TestAuthorizeStartQuery(t *testing.T) {
 	h.subject.Store(userSubject(t, allowing([]grant{{"athena:StartQueryExecution", wg}, {"s3:PutObject", "arn:aws:s3:::results/q/*"}})))
 	if status, out := h.raw("StartQueryExecution", body); status != http.StatusOK {
 		t.Fatalf("allowed: %d %s", status, out)
+	}
+}
+
+// TestAuthorizeQueryTables: a SELECT reads only tables the caller may
+// glue:GetTable; otherwise it fails PERMISSION_DENIED naming the table.
+func TestAuthorizeQueryTables(t *testing.T) {
+	h := newHarness(t, nil)
+	h.numbersTable(3)
+	const g = "arn:aws:glue:us-east-1:" + testAccount + ":"
+	base := []grant{
+		{"athena:StartQueryExecution", "arn:aws:athena:us-east-1:" + testAccount + ":workgroup/primary"},
+		{"athena:GetQueryExecution", "arn:aws:athena:us-east-1:" + testAccount + ":workgroup/primary"},
+		{"s3:PutObject", "arn:aws:s3:::results/*"},
+		{"glue:GetTable", g + "catalog"}, {"glue:GetTable", g + "database/default"},
+	}
+	run := func(grants []grant) *types.QueryExecution {
+		h.subject.Store(userSubject(t, allowing(grants)))
+		defer h.subject.Store(rootSubject)
+		id := h.start("SELECT count(*) FROM default.numbers")
+		return h.poll(id)
+	}
+	qe := run(base)
+	if qe.Status.State != types.QueryExecutionStateFailed || qe.Status.StateChangeReason == nil ||
+		!strings.Contains(*qe.Status.StateChangeReason, "PERMISSION_DENIED: Insufficient permissions to execute the query. "+
+			deniedMessage(grant{"glue:GetTable", g + "table/default/numbers"})) {
+		t.Fatalf("without glue:GetTable on the table: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
+	}
+	qe = run(append(base, grant{"glue:GetTable", g + "table/default/numbers"}))
+	if qe.Status.State != types.QueryExecutionStateSucceeded {
+		t.Fatalf("with glue:GetTable on the table: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
 	}
 }

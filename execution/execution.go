@@ -165,6 +165,9 @@ type StartInput struct {
 	// whether the caller may write its result object (the final
 	// s3://bucket/prefix/<ID>.csv|.txt); its error is returned as is.
 	Authorize func(resultLocation string) error
+	// ReadTable, when set, is asked for every table the query reads
+	// (query.WithTableCheck), while it runs.
+	ReadTable query.TableCheck
 }
 
 // Manager runs and remembers query executions. It is safe for concurrent
@@ -426,6 +429,9 @@ func (m *Manager) Start(in StartInput) (string, error) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
+	if in.ReadTable != nil {
+		ctx = query.WithTableCheck(ctx, in.ReadTable)
+	}
 	l := &liveExec{exec: exec, cancel: cancel, done: make(chan struct{}), cutoff: cutoff}
 	m.mu.Lock()
 	if m.closed {

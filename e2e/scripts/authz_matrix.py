@@ -273,7 +273,7 @@ def glue_rows(iam, later, res):
     return db
 
 
-def athena_rows(iam, later, res, bucket):
+def athena_rows(iam, later, res, bucket, db):
     root = svc("athena")
     root.create_work_group(Name=unique("authz-wg"))
     other = root.list_work_groups()["WorkGroups"]
@@ -282,6 +282,7 @@ def athena_rows(iam, later, res, bucket):
         {"Effect": "Allow", "Action": ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"],
          "Resource": "arn:aws:athena:*:*:workgroup/primary"},
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": barn + "/results/*"},
+        {"Effect": "Allow", "Action": "glue:GetTable", "Resource": ["arn:aws:glue:*:*:catalog", "arn:aws:glue:*:*:database/" + db]},
     ])
     a = u.client("athena")
 
@@ -294,15 +295,59 @@ def athena_rows(iam, later, res, bucket):
             time.sleep(0.05)
         eq(st, "SUCCEEDED", "allowed query")
         a.get_query_results(QueryExecutionId=qid)
+        # A table the caller may not glue:GetTable cannot be read through Athena.
+        qid = a.start_query_execution(QueryString="SELECT * FROM %s.t1" % db,
+                                      ResultConfiguration={"OutputLocation": "s3://%s/results/" % bucket})["QueryExecutionId"]
+        for _ in range(600):
+            status = a.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
+            if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                break
+            time.sleep(0.05)
+        eq(status["State"], "FAILED", "query of a table without glue:GetTable")
+        reason = status.get("StateChangeReason", "")
+        check("Insufficient permissions to execute the query" in reason and "glue:GetTable" in reason
+              and "table/%s/t1" % db in reason, "failure reason %r", reason)
         # The result location must be writable by the caller.
         deny(a.start_query_execution, QueryString="SELECT 1", ResultConfiguration={"OutputLocation": "s3://%s/elsewhere/" % bucket},
              action="s3:PutObject", resource=barn + "/elsewhere/")
         deny(a.list_work_groups, action="athena:ListWorkGroups")
         deny(a.get_work_group, WorkGroup="primary", action="athena:GetWorkGroup")
         ids = svc("athena").list_query_executions()["QueryExecutionIds"]
-        eq(len(ids), 1, "executions after a refused start")
+        eq(len(ids), 2, "executions after a refused start")
     later.check("athena", rows)
     res["athena"] = {"workgroups": len(other)}
+
+
+def firehose_kms_rows(iam, later, res, bucket):
+    """The Firehose and KMS skins authorize too (they call auth.Check
+    themselves); one allowed and one denied action each."""
+    def firehose_rows():
+        root = svc("firehose")
+        name = unique("authz-fh")
+        root.create_delivery_stream(DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+                                    ExtendedS3DestinationConfiguration={
+                                        "RoleARN": "arn:aws:iam::000000000000:role/firehose",
+                                        "BucketARN": "arn:aws:s3:::" + bucket})
+        arn = root.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]["DeliveryStreamARN"]
+        u = User(iam, "fhuser", [{"Effect": "Allow", "Action": "firehose:PutRecord", "Resource": arn}])
+        f = u.client("firehose")
+        f.put_record(DeliveryStreamName=name, Record={"Data": b"{}\n"})
+        deny(f.put_record_batch, DeliveryStreamName=name, Records=[{"Data": b"{}\n"}], action="firehose:PutRecordBatch",
+             resource=arn)
+        deny(f.delete_delivery_stream, DeliveryStreamName=name, action="firehose:DeleteDeliveryStream")
+        root.describe_delivery_stream(DeliveryStreamName=name)
+    later.check("firehose", firehose_rows)
+
+    def kms_rows():
+        root = svc("kms")
+        key = root.create_key()["KeyMetadata"]
+        u = User(iam, "kmsuser", [{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:DescribeKey"], "Resource": key["Arn"]}])
+        k = u.client("kms")
+        blob = k.encrypt(KeyId=key["KeyId"], Plaintext=b"secret")["CiphertextBlob"]
+        deny(k.decrypt, CiphertextBlob=blob, action="kms:Decrypt")
+        deny(k.create_key, action="kms:CreateKey")
+        eq(root.decrypt(CiphertextBlob=blob)["Plaintext"], b"secret", "root decrypts")
+    later.check("kms", kms_rows)
 
 
 def key_state_rows(iam, later, res):
@@ -352,8 +397,9 @@ def main():
         return res
     kinesis_rows(iam, later, res)
     bucket = s3_rows(iam, later, res)
-    glue_rows(iam, later, res)
-    athena_rows(iam, later, res, bucket)
+    db = glue_rows(iam, later, res)
+    athena_rows(iam, later, res, bucket, db)
+    firehose_kms_rows(iam, later, res, bucket)
     key_state_rows(iam, later, res)
     later.raise_any()
     return res
