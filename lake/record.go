@@ -53,7 +53,7 @@ func encodeObjectRecord(r *objectRecord) []byte {
 		b = binary.AppendVarint(b, n)
 	}
 	b = appendString(b, r.UploadID)
-	if r.SSE != "" {
+	if r.SSE != "" || r.SSEKey != "" || len(r.SSEWrapped) > 0 {
 		b = appendString(b, r.SSE)
 		b = appendString(b, r.SSEKey)
 		b = appendString(b, string(r.SSEWrapped))

@@ -17,7 +17,9 @@ func fullRecord() objectRecord {
 }
 
 func TestObjectRecordRoundTrip(t *testing.T) {
-	for _, r := range []objectRecord{{}, {Path: "p", Size: 1}, fullRecord()} {
+	sealed := fullRecord()
+	sealed.SSE, sealed.SSEKey, sealed.SSEWrapped = "aws:kms", "arn:aws:kms:us-east-1:000000000000:key/k", []byte{1, 0, 2}
+	for _, r := range []objectRecord{{}, {Path: "p", Size: 1}, fullRecord(), sealed} {
 		var got objectRecord
 		if err := decodeObjectRecord(encodeObjectRecord(&r), &got); err != nil {
 			t.Fatal(err)
