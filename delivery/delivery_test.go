@@ -14,6 +14,7 @@ import (
 
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/delivery/prefix"
+	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/stream"
 )
 
@@ -424,5 +425,56 @@ func TestPartitionOf(t *testing.T) {
 	}
 	if _, _, ok := partitionOf("t/year=2026/obj-month=11", keys); ok {
 		t.Fatal("a partition value in the object name is not a directory")
+	}
+}
+
+func TestLakeFailureKeepsRecordsAndRetries(t *testing.T) {
+	h := newHarness(t)
+	if err := h.lake.CreateBucket("flaky", ""); err != nil {
+		t.Fatal(err)
+	}
+	d := dest(1, 0)
+	d.BucketARN = "arn:aws:s3:::flaky"
+	h.create("retry", d)
+	// The bucket vanishes before the first flush: delivery fails and
+	// retries, keeping the records in the log.
+	if err := h.lake.DeleteBucket("flaky"); err != nil {
+		t.Fatal(err)
+	}
+	h.put("retry", "a\n", "b\n")
+	deadline := time.Now().Add(10 * time.Second)
+	for h.e.Metrics()[0].FlushFailures == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no failed flush recorded")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := h.lake.CreateBucket("flaky", ""); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		res, err := h.lake.List("flaky", lake.ListOptions{MaxKeys: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Objects) == 1 {
+			obj, _ := h.lake.GetObject("flaky", res.Objects[0].Key)
+			b, _ := io.ReadAll(obj.Body)
+			obj.Close()
+			if string(b) != "a\nb\n" {
+				t.Fatalf("after retry delivered %q", b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not delivered after the bucket came back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for m := h.e.Metrics()[0]; m.LastError == "" || m.PendingRecords != 0; m = h.e.Metrics()[0] {
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics %+v", m)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
