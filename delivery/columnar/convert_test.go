@@ -140,6 +140,7 @@ func TestValues(t *testing.T) {
 		{"map<varchar(1),int>", `{"ab": 1, "ac": 2}`, "{a=2}"},
 		{"map<string,map<string,int>>", `{"x": {"a": 1, "a": 2, "b": 3}, "y": {}, "x": {"c": 4, "c": 5}, "z": {"d": 6}}`, "{y={}, x={c=5}, z={d=6}}"},
 		{"map<decimal(3,0),int>", `{"1234": 1}`, fail},
+		{"map<int,int>", `{` + manyKeys(40) + `, "007": -1}`, "{" + manyKeysWant(40) + "}"},
 		{"struct<a:int,b:string>", `{"a": 1, "B": "x", "c": 3}`, "{'a': 1, 'b': x}"},
 		{"struct<a:int,b:string>", `{}`, "{'a': NULL, 'b': NULL}"},
 		{"struct<a:int,b:string>", `{"a": "z"}`, fail},
@@ -573,4 +574,27 @@ func TestStatistics(t *testing.T) {
 			t.Errorf("WHERE %s: %s rows, want %d", q.where, got[0][0], want)
 		}
 	}
+}
+
+// manyKeys renders n map entries "0": 0 … "n-1": n-1; manyKeysWant is how
+// DuckDB shows them once "007" has replaced key 7.
+func manyKeys(n int) string {
+	var b strings.Builder
+	for k := range n {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `"%d": %d`, k, k)
+	}
+	return b.String()
+}
+
+func manyKeysWant(n int) string {
+	var parts []string
+	for k := range n {
+		if k != 7 {
+			parts = append(parts, fmt.Sprintf("%d=%d", k, k))
+		}
+	}
+	return strings.Join(append(parts, "7=-1"), ", ")
 }

@@ -41,6 +41,8 @@ type shredder struct {
 	bin     []byte
 	pairs   []int32 // stack of map entries' key nodes; -1: a dropped duplicate
 	seen    map[string]struct{}
+	canon   []byte
+	ends    []int
 	bigInt  big.Int
 }
 
@@ -658,19 +660,40 @@ func (s *shredder) dedupKeys(kn *pnode, pairs []int32) {
 	if len(pairs) < 2 {
 		return
 	}
+	// Canonical keys, concatenated; ends[k] is where pair k's key ends.
+	s.canon, s.ends = s.canon[:0], s.ends[:0]
+	for _, p := range pairs {
+		s.canon = s.canonicalKey(kn, &s.p.nodes[p], s.canon)
+		s.ends = append(s.ends, len(s.canon))
+	}
+	key := func(k int) []byte {
+		start := 0
+		if k > 0 {
+			start = s.ends[k-1]
+		}
+		return s.canon[start:s.ends[k]]
+	}
+	if len(pairs) <= 16 {
+		for k := range pairs {
+			for j := k + 1; j < len(pairs); j++ {
+				if bytes.Equal(key(k), key(j)) {
+					pairs[k] = -1
+					break
+				}
+			}
+		}
+		return
+	}
 	if s.seen == nil {
 		s.seen = map[string]struct{}{}
 	}
 	clear(s.seen)
-	var buf []byte
 	for k := len(pairs) - 1; k >= 0; k-- {
-		key := s.canonicalKey(kn, &s.p.nodes[pairs[k]], buf[:0])
-		buf = key
-		if _, dup := s.seen[string(key)]; dup {
+		if _, dup := s.seen[string(key(k))]; dup {
 			pairs[k] = -1
 			continue
 		}
-		s.seen[string(key)] = struct{}{}
+		s.seen[string(key(k))] = struct{}{}
 	}
 }
 
