@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/caudal/caudal/auth"
 	"github.com/caudal/caudal/policy"
+	"github.com/caudal/caudal/protocol"
 	"github.com/caudal/caudal/stream"
 )
 
@@ -206,5 +208,41 @@ func TestAuthorizeNoSubject(t *testing.T) {
 	status, body := h.raw("ListStreams", "us-east-1", `{}`)
 	if status != http.StatusBadRequest || !strings.Contains(body, "AccessDeniedException") {
 		t.Fatalf("%d %s", status, body)
+	}
+}
+
+// BenchmarkAuthorizeDescribe measures what authorization adds to a call
+// of an IAM user: DescribeStreamSummary (a cheap operation, so the policy
+// evaluation shows) as root, which is never evaluated, and as a user
+// whose policy has a wildcard Allow, a Deny that does not match and a
+// condition.
+func BenchmarkAuthorizeDescribe(b *testing.B) {
+	e, err := stream.Open(stream.Config{Dir: b.TempDir(), AccountID: testAccount, RetentionInterval: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.CreateStream("us-east-1", "bench", stream.CreateOptions{ShardCount: 1}); err != nil {
+		b.Fatal(err)
+	}
+	h := New(e, testAccount).Ops["DescribeStreamSummary"]
+	body := []byte(`{"StreamName":"bench"}`)
+	user := userSubject(b, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["kinesis:Describe*","kinesis:Get*"],"Resource":"arn:aws:kinesis:*:*:stream/bench*"},
+		{"Effect":"Deny","Action":"kinesis:*","Resource":"arn:aws:kinesis:*:*:stream/private-*"},
+		{"Effect":"Allow","Action":"kinesis:ListStreams","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`)
+	for _, who := range []struct {
+		name string
+		s    *auth.Subject
+	}{{"root", rootSubject}, {"user", user}} {
+		b.Run(who.name, func(b *testing.B) {
+			ctx := auth.WithSubject(context.Background(), who.s)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := h(ctx, &protocol.Call{Operation: "DescribeStreamSummary", Body: body, Caller: protocol.Caller{Region: "us-east-1"}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
