@@ -1,7 +1,7 @@
 package firehose
 
 // ListDeliveryStreams: the region's delivery stream names in name order
-// (AWS lists them sorted), at most Limit (default 10,000), after
+// (AWS lists them sorted), at most Limit (default 10, as AWS), after
 // ExclusiveStartDeliveryStreamName, filtered by DeliveryStreamType.
 
 import (
@@ -36,7 +36,7 @@ func (s *service) listDeliveryStreams(ctx context.Context, c *protocol.Call) (an
 	if err := authorize(ctx, c, "*"); err != nil {
 		return nil, err
 	}
-	limit, typ, start := 10000, "", ""
+	limit, typ, start := 10, "", "" // AWS: "The default value is 10."
 	if in.Limit != nil {
 		limit = *in.Limit
 	}

@@ -2,6 +2,7 @@ package firehose
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +241,24 @@ func TestRawBodies(t *testing.T) {
 		if status != 400 || !strings.Contains(body, c.code) {
 			t.Errorf("%s %s: %d %s", c.op, c.body, status, body)
 		}
+	}
+}
+
+func TestSDKListDefaultLimit(t *testing.T) {
+	h := newHarness(t)
+	ctx := ctxT(t)
+	for i := 0; i < 12; i++ {
+		if _, err := h.fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+			DeliveryStreamName: aws.String(fmt.Sprintf("s%02d", i)), ExtendedS3DestinationConfiguration: extS3("dest")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ls, err := h.fc.ListDeliveryStreams(ctx, &firehose.ListDeliveryStreamsInput{})
+	if err != nil || len(ls.DeliveryStreamNames) != 10 || !*ls.HasMoreDeliveryStreams || ls.DeliveryStreamNames[9] != "s09" {
+		t.Fatalf("default page %+v %v", ls, err)
+	}
+	ls, err = h.fc.ListDeliveryStreams(ctx, &firehose.ListDeliveryStreamsInput{ExclusiveStartDeliveryStreamName: aws.String("s09")})
+	if err != nil || len(ls.DeliveryStreamNames) != 2 || *ls.HasMoreDeliveryStreams {
+		t.Fatalf("second page %+v %v", ls, err)
 	}
 }
