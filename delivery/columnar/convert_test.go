@@ -3,6 +3,7 @@ package columnar
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -597,4 +598,21 @@ func manyKeysWant(n int) string {
 		}
 	}
 	return strings.Join(append(parts, "7=-1"), ", ")
+}
+
+// TestAllocations: converting allocates per batch, not per record.
+func TestAllocations(t *testing.T) {
+	c, err := New(Options{Columns: benchColumns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := benchRecords(2000)
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, _, err := c.Convert(recs, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs >= float64(len(recs))/10 {
+		t.Fatalf("%.0f allocations for %d records", allocs, len(recs))
+	}
 }
