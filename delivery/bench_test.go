@@ -73,3 +73,25 @@ func BenchmarkFlushParquet(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(batch)*b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkPutToLake measures the delay from an acknowledged Put to its
+// object being readable in the lake, with IntervalInSeconds 0 (deliver
+// at once): one op is one record put and waited for.
+func BenchmarkPutToLake(b *testing.B) {
+	h := newHarness(b)
+	h.create("lat", dest(1, 0))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.put("lat", fmt.Sprintf("r%d\n", i))
+		for {
+			res, err := h.lake.List("dest", lake.ListOptions{MaxKeys: 1000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if m := h.e.Metrics(); len(res.Objects) > 0 && m[0].RecordsDelivered == int64(i+1) {
+				break
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
+}
