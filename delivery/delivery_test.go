@@ -478,3 +478,18 @@ func TestLakeFailureKeepsRecordsAndRetries(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestDynamicPartitioningFixedAtCreation(t *testing.T) {
+	h := newHarness(t)
+	h.create("plain", dest(64, 60))
+	err := h.e.UpdateDestination(testRegion, "plain", 1, DestinationID, func(d *S3Destination, _ bool) error {
+		d.ErrorOutputPrefix = ptr("e/")
+		d.DynamicPartitioningConfiguration = &DynamicPartitioningConfiguration{Enabled: ptr(true)}
+		d.ProcessingConfiguration = &ProcessingConfiguration{Processors: []Processor{{Type: "MetadataExtraction",
+			Parameters: []ProcessorParameter{{ParameterName: "MetadataExtractionQuery", ParameterValue: "{a:.a}"}}}}}
+		return nil
+	})
+	if !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("enabling dynamic partitioning by update: %v", err)
+	}
+}

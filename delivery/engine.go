@@ -375,6 +375,10 @@ func (e *Engine) UpdateDestination(region, name string, currentVersion int, dest
 	if err != nil {
 		return err
 	}
+	if p.dynamic != ds.plan.dynamic {
+		// AWS: dynamic partitioning is chosen at creation, for good.
+		return invalid("Dynamic partitioning cannot be enabled or disabled on an existing Firehose stream.")
+	}
 	if err := e.checkBucket(p.bucket); err != nil {
 		return err
 	}
