@@ -121,6 +121,7 @@ type Store struct {
 
 	mu   sync.Mutex               // serialises writes and the snapshots they publish
 	snap atomic.Pointer[snapshot] // the active keys as of the last commit
+	uses map[string]*useSlot      // guarded by mu: each existing key's last use (usage.go)
 }
 
 // snapshot is the lookup table of the request path. Immutable once
@@ -132,6 +133,7 @@ type snapshot struct {
 type keyEntry struct {
 	secret    string
 	principal *Principal
+	use       *useSlot
 }
 
 // OpenStore opens (creating if needed) the identity store in cfg.Dir.
@@ -281,27 +283,35 @@ func (s *Store) buildSnapshot(tx *bolt.Tx) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	live := make(map[string]bool)
 	err = tx.Bucket(bucketKeys).ForEach(func(k, v []byte) error {
 		var ak AccessKey
 		if err := json.Unmarshal(v, &ak); err != nil {
 			return fmt.Errorf("decode access key %q: %w", k, err)
 		}
+		live[ak.AccessKeyID] = true
 		p := users[strings.ToLower(ak.UserName)]
 		if p == nil || ak.Status != StatusActive {
 			return nil
 		}
 		pk := *p
 		pk.AccessKeyID = ak.AccessKeyID
-		snap.keys[ak.AccessKeyID] = keyEntry{secret: ak.SecretAccessKey, principal: &pk}
+		snap.keys[ak.AccessKeyID] = keyEntry{secret: ak.SecretAccessKey, principal: &pk, use: s.useSlotLocked(ak.AccessKeyID)}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	if s.root.AccessKeyID != "" {
-		snap.keys[s.root.AccessKeyID] = keyEntry{secret: s.root.SecretAccessKey, principal: &Principal{
+		live[s.root.AccessKeyID] = true
+		snap.keys[s.root.AccessKeyID] = keyEntry{secret: s.root.SecretAccessKey, use: s.useSlotLocked(s.root.AccessKeyID), principal: &Principal{
 			Account: s.account, Root: true, UserID: s.account, Path: "/", ARN: s.RootARN(), AccessKeyID: s.root.AccessKeyID,
 		}}
+	}
+	for id := range s.uses {
+		if !live[id] {
+			delete(s.uses, id) // a deleted key's history goes with it
+		}
 	}
 	return snap, nil
 }

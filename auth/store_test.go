@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -325,5 +326,56 @@ func BenchmarkStoreLookup(b *testing.B) {
 		if _, ok := s.Principal(k.AccessKeyID); !ok {
 			b.Fatal("lost")
 		}
+	}
+}
+
+func TestStoreKeyUse(t *testing.T) {
+	s := openTestStore(t, t.TempDir())
+	defer s.Close()
+	s.CreateUser("u", "/")
+	k, _ := s.CreateAccessKey("u")
+	if _, ok := s.LastUsed(k.AccessKeyID); ok {
+		t.Error("a fresh key has a last use")
+	}
+	at := time.Date(2026, 11, 26, 4, 30, 45, 0, time.UTC)
+	s.NoteUse(k.AccessKeyID, "kinesis", "eu-west-1", at)
+	u, ok := s.LastUsed(k.AccessKeyID)
+	if !ok || u.Service != "kinesis" || u.Region != "eu-west-1" || !u.Time.Equal(at.Truncate(time.Minute)) {
+		t.Fatalf("last use %+v %v", u, ok)
+	}
+	// Disabled keys are not noted, but keep their history; so does any
+	// other change to the store.
+	s.UpdateAccessKey("u", k.AccessKeyID, StatusInactive)
+	s.NoteUse(k.AccessKeyID, "s3", "us-east-1", at.Add(time.Hour))
+	s.PutUserPolicy("u", "p", allowKinesis)
+	if u, _ := s.LastUsed(k.AccessKeyID); u.Service != "kinesis" {
+		t.Errorf("after disable: %+v", u)
+	}
+	s.UpdateAccessKey("u", k.AccessKeyID, StatusActive)
+	s.NoteUse(k.AccessKeyID, "s3", "us-east-1", at.Add(time.Hour))
+	if u, _ := s.LastUsed(k.AccessKeyID); u.Service != "s3" {
+		t.Errorf("after enable: %+v", u)
+	}
+	s.NoteUse(testRoot.AccessKeyID, "iam", "us-east-1", at)
+	if u, ok := s.LastUsed(testRoot.AccessKeyID); !ok || u.Service != "iam" {
+		t.Errorf("root: %+v %v", u, ok)
+	}
+	s.DeleteAccessKey("u", k.AccessKeyID)
+	if _, ok := s.LastUsed(k.AccessKeyID); ok {
+		t.Error("a deleted key keeps a last use")
+	}
+	s.NoteUse("AKIAUNKNOWNUNKNOWNXX", "s3", "us-east-1", at) // ignored
+}
+
+func BenchmarkStoreNoteUse(b *testing.B) {
+	s, err := OpenStore(StoreConfig{Dir: b.TempDir(), Account: testAccount, Root: testRoot, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		s.NoteUse(testRoot.AccessKeyID, "kinesis", "us-east-1", now)
 	}
 }

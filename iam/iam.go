@@ -165,8 +165,10 @@ func (h *Handler) serve(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	ctx := auth.WithSubject(r.Context(), auth.NewSubject(r, p, h.cfg.Now()))
+	now := h.cfg.Now()
+	ctx := auth.WithSubject(r.Context(), auth.NewSubject(r, p, now))
 	auth.RecordCaller(ctx, p, region)
+	h.cfg.Store.NoteUse(p.AccessKeyID, SigningName, region, now)
 
 	switch {
 	case name == "":

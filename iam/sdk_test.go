@@ -210,7 +210,8 @@ func TestSDKAccessKeys(t *testing.T) {
 	_, err = user2.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: k1.AccessKey.AccessKeyId})
 	apiError(t, err, "NoSuchEntity", 404)
 	lu, err := h.root.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k2.AccessKey.AccessKeyId})
-	if err != nil || *lu.UserName != "svc" || *lu.AccessKeyLastUsed.ServiceName != "N/A" {
+	if err != nil || *lu.UserName != "svc" || *lu.AccessKeyLastUsed.ServiceName != "iam" || *lu.AccessKeyLastUsed.Region != "us-east-1" ||
+		lu.AccessKeyLastUsed.LastUsedDate == nil || time.Since(*lu.AccessKeyLastUsed.LastUsedDate) > 2*time.Minute {
 		t.Errorf("GetAccessKeyLastUsed %+v %v", lu, err)
 	}
 	_, err = h.root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("svc"), AccessKeyId: aws.String("short"), Status: types.StatusTypeActive})

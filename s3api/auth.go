@@ -32,9 +32,12 @@ func (h *Handler) authenticate(q *request) error {
 			return errInvalidAccessKeyID(q)
 		}
 	}
-	ctx := q.r.Context()
+	ctx, now := q.r.Context(), h.cfg.Now()
 	auth.RecordCaller(ctx, p, q.cred.Region)
-	q.r = q.r.WithContext(auth.WithSubject(ctx, auth.NewSubject(q.r, p, h.cfg.Now())))
+	if h.cfg.NoteUse != nil {
+		h.cfg.NoteUse(q.cred.AccessKeyID, "s3", q.cred.Region, now)
+	}
+	q.r = q.r.WithContext(auth.WithSubject(ctx, auth.NewSubject(q.r, p, now)))
 	return nil
 }
 

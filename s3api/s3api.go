@@ -45,6 +45,9 @@ type Config struct {
 	// Nil means every key Secret knows is the root key's (a lone root key
 	// and no identity store, as in tests).
 	Principal func(accessKeyID string) (*auth.Principal, bool)
+	// NoteUse, when set, is told each key that authenticated a request
+	// (auth.Store.NoteUse, for GetAccessKeyLastUsed).
+	NoteUse func(accessKeyID, service, region string, t time.Time)
 	// Region is the region the service answers for (GetBucketLocation of
 	// buckets created without a constraint is still null, as us-east-1).
 	// Default "us-east-1".

@@ -52,7 +52,9 @@ func (s *Server) authFor(service string) func(r *http.Request, body []byte) (pro
 			return protocol.Caller{}, errUnknownKey
 		}
 		auth.RecordCaller(r.Context(), p, cred.Region)
-		return protocol.Caller{AccessKeyID: cred.AccessKeyID, Region: cred.Region, Subject: auth.NewSubject(r, p, time.Now())}, nil
+		now := time.Now()
+		s.ids.NoteUse(cred.AccessKeyID, service, cred.Region, now)
+		return protocol.Caller{AccessKeyID: cred.AccessKeyID, Region: cred.Region, Subject: auth.NewSubject(r, p, now)}, nil
 	}
 }
 

@@ -195,6 +195,7 @@ func Start(cfg Config) (*Server, error) {
 		Lake:      s.lake,
 		Secret:    s.ids.Secret,
 		Principal: s.ids.Principal,
+		NoteUse:   s.ids.NoteUse,
 		Log:       cfg.Log,
 		// <bucket>.s3.localhost as well as <bucket>.localhost: OpenSSL
 		// clients (curl, Python) do not match the certificate name

@@ -122,6 +122,9 @@ def main():
     eq([m["AccessKeyId"] for m in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]], [k2["AccessKeyId"]], "keys after rotation")
     last = iam.get_access_key_last_used(AccessKeyId=k2["AccessKeyId"])
     eq(last["UserName"], name, "GetAccessKeyLastUsed user")
+    used = last["AccessKeyLastUsed"]
+    eq((used["ServiceName"], used["Region"]), ("s3", REGION), "GetAccessKeyLastUsed: the key's last use was S3's ListBuckets")
+    check("LastUsedDate" in used, "GetAccessKeyLastUsed has no LastUsedDate: %r", used)
 
     # Deletion needs the keys and policies gone first.
     e = expect_error("DeleteConflict", iam.delete_user, UserName=name, status=409)
