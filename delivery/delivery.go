@@ -27,10 +27,15 @@
 // One goroutine per delivery stream (worker.go), woken by a one-slot
 // channel and a timer, flushes when the buffered data reaches
 // BufferingHints.SizeInMBs or the oldest buffered record is
-// IntervalInSeconds old. Choice made on purpose: the hints apply to the
+// IntervalInSeconds old. With dynamic partitioning or Parquet conversion
+// SizeInMBs is at least 64 (its default then), as AWS requires. Choice
+// made on purpose: the hints apply to the
 // delivery stream's whole buffer, also with dynamic partitioning (AWS
 // applies them per partition), so a batch spanning several partitions is
-// flushed as several objects at once.
+// flushed as several objects at once. That keeps one exact checkpoint per
+// source position, so a clean restart delivers nothing twice; per-partition
+// flushing would deliver later records of one partition before earlier
+// ones of another, and a restart would repeat them.
 //
 // A batch goes through (pipeline.go): the processors (RecordDeAggregation
 // of KPL or JSON records, MetadataExtraction with jq, then
@@ -39,7 +44,12 @@
 // with the columns of the catalog table named by SchemaConfiguration) or
 // concatenation and compression (delivery/compression), then the lake.
 // Records that fail partitioning or conversion are written, in AWS's
-// error-record JSON, under the error output prefix; the rest continue. A
+// error-record JSON (one document per line: the schema of "Handling
+// errors for data format conversion", with ErrorCode and ErrorMessage, for
+// conversion failures; attemptsMade, arrivalTimestamp, errorCode,
+// errorMessage, attemptEndingTimestamp and rawData for partitioning
+// failures), under the error output prefix (by default
+// "<error-output-type>/YYYY/MM/dd/HH/"); the rest continue. A
 // lake failure (a deleted bucket, a full disk) keeps the batch and retries
 // with backoff, as Firehose retries S3.
 //
