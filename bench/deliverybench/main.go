@@ -1,0 +1,1006 @@
+// Command deliverybench measures Firehose delivery (issue 6) in one run
+// against one `caudal server`:
+//
+//   - the stream ingest rate: `caudal bench` (PutRecords of 1 KiB records
+//     into a fresh 4-shard stream, no read-back), the rate delivery has to
+//     keep up with;
+//   - JSON → Parquet delivery throughput for a stream-sourced delivery
+//     stream (KinesisStreamAsSource, data format conversion with a Glue
+//     table's schema, Parquet with SNAPPY) and for a DirectPut one with the
+//     same conversion: producers put N JSON records of about 1 KiB as fast
+//     as the server takes them, and the lake is watched (ListObjectsV2
+//     every 100 ms) until objects holding all N rows have appeared; rows
+//     are counted by DuckDB from the Parquet footers at the end;
+//   - the delay from put to queryable: a marker record is put (PutRecord,
+//     DirectPut, conversion, IntervalInSeconds -latency-interval) and an
+//     Athena query over the delivered prefix is polled until it sees it.
+//
+// The server runs on 127.0.0.1 with a fresh data directory, fsync always
+// (the default) and quotas off. The report is Markdown on stdout and, with
+// -out, in a file; text after "<!-- notes -->" in an existing -out file is
+// kept. Run it through bench/delivery.sh, which builds the server first.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/athena"
+	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+type options struct {
+	caudal          string
+	records         int
+	ingest          time.Duration
+	markers         int
+	interval        int
+	latencyInterval int
+	out             string
+	command         string
+	version         string
+}
+
+func main() {
+	var o options
+	quick := flag.Bool("quick", false, "20,000 records per delivery phase, 5 s ingest, 3 markers")
+	flag.StringVar(&o.caudal, "caudal", "", "the caudal binary (required)")
+	flag.IntVar(&o.records, "records", 200_000, "JSON records per delivery phase")
+	flag.DurationVar(&o.ingest, "ingest", 15*time.Second, "duration of the caudal bench ingest phase")
+	flag.IntVar(&o.markers, "markers", 10, "marker records for the put-to-queryable delay")
+	flag.IntVar(&o.interval, "interval", 1, "BufferingHints.IntervalInSeconds of the throughput delivery streams")
+	flag.IntVar(&o.latencyInterval, "latency-interval", 0, "BufferingHints.IntervalInSeconds of the latency delivery stream")
+	flag.StringVar(&o.out, "out", "", "also write the report here")
+	flag.StringVar(&o.version, "version", "(unknown commit)", "the caudal commit, for the report")
+	flag.StringVar(&o.command, "command", "", "the command line to print in the report")
+	flag.Parse()
+	if *quick {
+		o.records, o.ingest, o.markers = 20_000, 5*time.Second, 3
+	}
+	if o.caudal == "" || o.records <= 0 || o.markers <= 0 {
+		fmt.Fprintln(os.Stderr, "usage: deliverybench -caudal BINARY [-quick] [-records N] [-ingest D] [-markers N] [-out FILE]")
+		os.Exit(2)
+	}
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "deliverybench:", err)
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+const (
+	role       = "arn:aws:iam::123456789012:role/firehose-bench"
+	lakeBucket = "lake"
+	recordSize = 1024 // bytes of JSON per record, newline included
+)
+
+// clients are the SDK clients of one server, plus the signed Firehose one.
+type clients struct {
+	s3      *s3.Client
+	glue    *glue.Client
+	athena  *athena.Client
+	kinesis *kinesis.Client
+	fh      *firehose
+}
+
+type results struct {
+	ingest        *ingestResult
+	stream        *deliveryResult
+	direct        *deliveryResult
+	delays        []time.Duration
+	delayErr      error
+	streamErr     error
+	directErr     error
+	ingestErr     error
+	ingestCmd     string
+	duckdb        string
+	parquetSample string
+}
+
+func run(o options) (err error) {
+	ctx := context.Background()
+	work, err := os.MkdirTemp("", "caudal-deliverybench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	env := machine()
+	env.caudal = "caudal " + o.version
+	env.loadBefore = loadAverage()
+	begin := time.Now()
+
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		return fmt.Errorf("open duckdb: %w", err)
+	}
+	defer duck.Close()
+	var res results
+	if err := duck.QueryRowContext(ctx, "SELECT version()").Scan(&res.duckdb); err != nil {
+		return fmt.Errorf("duckdb version: %w", err)
+	}
+
+	dataDir := filepath.Join(work, "data")
+	srv, err := startServer(o.caudal, dataDir, "--quotas", "off")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if stopErr := srv.stop(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(srv.keyID, srv.secret, "")}
+	c := clients{
+		s3:      s3.NewFromConfig(cfg, func(x *s3.Options) { x.BaseEndpoint = aws.String(srv.endpoint); x.UsePathStyle = true }),
+		glue:    glue.NewFromConfig(cfg, func(x *glue.Options) { x.BaseEndpoint = aws.String(srv.endpoint) }),
+		athena:  athena.NewFromConfig(cfg, func(x *athena.Options) { x.BaseEndpoint = aws.String(srv.endpoint) }),
+		kinesis: kinesis.NewFromConfig(cfg, func(x *kinesis.Options) { x.BaseEndpoint = aws.String(srv.endpoint) }),
+		fh:      &firehose{endpoint: srv.endpoint, creds: aws.Credentials{AccessKeyID: srv.keyID, SecretAccessKey: srv.secret}, http: &http.Client{Timeout: 2 * time.Minute}, signer: v4.NewSigner()},
+	}
+
+	// (a) the stream ingest rate.
+	args := []string{"bench", "--endpoint", srv.endpoint, "--data", dataDir, "--duration", o.ingest.String(),
+		"--record-size", fmt.Sprint(recordSize), "--batch", "500", "--producers", "4", "--shards", "4",
+		"--read-back=false", "--json", "--server-pid", fmt.Sprint(srv.cmd.Process.Pid)}
+	res.ingestCmd = "caudal " + strings.Join(args, " ")
+	res.ingestCmd = strings.NewReplacer(srv.endpoint, "http://127.0.0.1:PORT", dataDir, "<data dir>").Replace(res.ingestCmd)
+	logf("ingest: %s", res.ingestCmd)
+	res.ingest, res.ingestErr = ingest(o.caudal, args)
+
+	if err := setup(ctx, c); err != nil {
+		return err
+	}
+	// (b) throughput, stream source then direct put.
+	logf("stream-sourced delivery, %d records", o.records)
+	res.stream, res.streamErr = deliverFromStream(ctx, c, duck, work, o)
+	logf("direct-put delivery, %d records", o.records)
+	res.direct, res.directErr = deliverDirect(ctx, c, duck, work, o)
+	// (c) put to queryable.
+	logf("put-to-queryable delay, %d markers", o.markers)
+	res.delays, res.delayErr = delays(ctx, c, o)
+
+	env.loadAfter = loadAverage()
+	env.elapsed = time.Since(begin)
+	report := render(o, env, &res)
+	fmt.Print(report)
+	if o.out != "" {
+		return writeKeepingNotes(o.out, report)
+	}
+	return nil
+}
+
+// --- (a) ingest ---------------------------------------------------------
+
+type ingestResult struct {
+	RecordsPerSec, MBPerSec, Seconds float64
+	Records                          uint64
+	ServerCPU                        *float64
+	P50, P99                         float64
+}
+
+func ingest(bin string, args []string) (*ingestResult, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = filteredEnv("AWS_", "CAUDAL_")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("caudal bench: %w: %s", err, strings.TrimSpace(errOut.String()))
+	}
+	var r struct {
+		Write *struct {
+			Seconds       float64  `json:"seconds"`
+			Records       uint64   `json:"records"`
+			RecordsPerSec float64  `json:"records_per_s"`
+			MBPerSec      float64  `json:"mb_per_s"`
+			ServerCPU     *float64 `json:"server_cpu_s"`
+			Latency       struct {
+				P50 float64 `json:"p50"`
+				P99 float64 `json:"p99"`
+			} `json:"latency_ms"`
+		} `json:"write"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Write == nil {
+		return nil, fmt.Errorf("caudal bench --json output %q: %v", truncate(out.String(), 300), err)
+	}
+	w := r.Write
+	return &ingestResult{RecordsPerSec: w.RecordsPerSec, MBPerSec: w.MBPerSec, Seconds: w.Seconds, Records: w.Records,
+		ServerCPU: w.ServerCPU, P50: w.Latency.P50, P99: w.Latency.P99}, nil
+}
+
+// --- setup ----------------------------------------------------------------
+
+var columns = []gluetypes.Column{
+	{Name: aws.String("id"), Type: aws.String("bigint")},
+	{Name: aws.String("ts"), Type: aws.String("string")},
+	{Name: aws.String("user_id"), Type: aws.String("string")},
+	{Name: aws.String("category"), Type: aws.String("string")},
+	{Name: aws.String("amount"), Type: aws.String("double")},
+	{Name: aws.String("payload"), Type: aws.String("string")},
+}
+
+func setup(ctx context.Context, c clients) error {
+	for _, b := range []string{lakeBucket, "results"} {
+		if _, err := c.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			return fmt.Errorf("create bucket %s: %w", b, err)
+		}
+	}
+	if _, err := c.glue.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &gluetypes.DatabaseInput{Name: aws.String("bench")}}); err != nil {
+		return fmt.Errorf("glue create database: %w", err)
+	}
+	_, err := c.glue.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("bench"), TableInput: &gluetypes.TableInput{
+		Name: aws.String("events"), TableType: aws.String("EXTERNAL_TABLE"),
+		StorageDescriptor: &gluetypes.StorageDescriptor{Columns: columns, Location: aws.String("s3://" + lakeBucket + "/")},
+	}})
+	if err != nil {
+		return fmt.Errorf("glue create table: %w", err)
+	}
+	return nil
+}
+
+// jsonRecord is record i: about recordSize bytes of JSON with a newline.
+func jsonRecord(i int) []byte {
+	head := fmt.Sprintf(`{"id":%d,"ts":"2026-11-26T04:%02d:%02d.%03dZ","user_id":"user-%d","category":"c%d","amount":%d.%02d,"payload":"`,
+		i, i/60%60, i%60, i%1000, i%5000, i%17, i%1000, i%100)
+	tail := "\"}\n"
+	n := recordSize - len(head) - len(tail)
+	pad := make([]byte, 0, n)
+	sum := sha256.Sum256([]byte(head))
+	hexs := hex.EncodeToString(sum[:])
+	for len(pad) < n {
+		pad = append(pad, hexs[:min(len(hexs), n-len(pad))]...)
+	}
+	return append(append([]byte(head), pad...), tail...)
+}
+
+func conversion(interval int, prefix string) map[string]any {
+	return map[string]any{
+		"RoleARN": role, "BucketARN": "arn:aws:s3:::" + lakeBucket,
+		"Prefix": prefix + "!{timestamp:yyyy}/", "ErrorOutputPrefix": "errors/" + prefix + "!{firehose:error-output-type}/",
+		"BufferingHints": map[string]any{"SizeInMBs": 64, "IntervalInSeconds": interval},
+		"DataFormatConversionConfiguration": map[string]any{
+			"Enabled":                   true,
+			"SchemaConfiguration":       map[string]any{"RoleARN": role, "DatabaseName": "bench", "TableName": "events", "Region": "us-east-1"},
+			"InputFormatConfiguration":  map[string]any{"Deserializer": map[string]any{"OpenXJsonSerDe": map[string]any{}}},
+			"OutputFormatConfiguration": map[string]any{"Serializer": map[string]any{"ParquetSerDe": map[string]any{"Compression": "SNAPPY"}}},
+		},
+	}
+}
+
+// --- (b) throughput -------------------------------------------------------
+
+type deliveryResult struct {
+	Records        int
+	PutSeconds     float64 // first put to last acknowledgement
+	DoneSeconds    float64 // first put to the object completing N rows appearing
+	Rows           int64   // rows counted in the delivered Parquet
+	Objects        int
+	ParquetBytes   int64
+	ErrorObjects   int
+	ServerCPU      float64 // seconds, first put to done
+	ServerCPUKnown bool
+}
+
+func deliverFromStream(ctx context.Context, c clients, duck *sql.DB, work string, o options) (*deliveryResult, error) {
+	if _, err := c.kinesis.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("deliv-src"), ShardCount: aws.Int32(4)}); err != nil {
+		return nil, fmt.Errorf("create stream: %w", err)
+	}
+	var arn string
+	for i := 0; ; i++ {
+		d, err := c.kinesis.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("deliv-src")})
+		if err != nil {
+			return nil, err
+		}
+		if d.StreamDescriptionSummary.StreamStatus == kinesistypes.StreamStatusActive {
+			arn = aws.ToString(d.StreamDescriptionSummary.StreamARN)
+			break
+		}
+		if i > 300 {
+			return nil, errors.New("stream deliv-src not ACTIVE after 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := c.fh.create(ctx, map[string]any{"DeliveryStreamName": "from-stream", "DeliveryStreamType": "KinesisStreamAsSource",
+		"KinesisStreamSourceConfiguration":   map[string]any{"KinesisStreamARN": arn, "RoleARN": role},
+		"ExtendedS3DestinationConfiguration": conversion(o.interval, "stream/")}); err != nil {
+		return nil, err
+	}
+	put := func(ctx context.Context, batch [][]byte, first int) error {
+		entries := make([]kinesistypes.PutRecordsRequestEntry, len(batch))
+		for i, b := range batch {
+			entries[i] = kinesistypes.PutRecordsRequestEntry{Data: b, PartitionKey: aws.String(fmt.Sprint(first + i))}
+		}
+		for len(entries) > 0 {
+			out, err := c.kinesis.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("deliv-src"), Records: entries})
+			if err != nil {
+				return err
+			}
+			var retry []kinesistypes.PutRecordsRequestEntry
+			for i, r := range out.Records {
+				if r.ErrorCode != nil {
+					retry = append(retry, entries[i])
+				}
+			}
+			entries = retry
+		}
+		return nil
+	}
+	return measure(ctx, c, duck, work, o, "stream/", put)
+}
+
+func deliverDirect(ctx context.Context, c clients, duck *sql.DB, work string, o options) (*deliveryResult, error) {
+	if err := c.fh.create(ctx, map[string]any{"DeliveryStreamName": "direct", "DeliveryStreamType": "DirectPut",
+		"ExtendedS3DestinationConfiguration": conversion(o.interval, "direct/")}); err != nil {
+		return nil, err
+	}
+	put := func(ctx context.Context, batch [][]byte, _ int) error {
+		for len(batch) > 0 {
+			out, err := c.fh.putBatch(ctx, "direct", batch)
+			if err != nil {
+				return err
+			}
+			var retry [][]byte
+			for i, r := range out.RequestResponses {
+				if r.ErrorCode != "" {
+					retry = append(retry, batch[i])
+				}
+			}
+			batch = retry
+		}
+		return nil
+	}
+	return measure(ctx, c, duck, work, o, "direct/", put)
+}
+
+// measure puts o.records JSON records with 4 producers of 500-record
+// batches through put, watches the lake under prefix until the delivered
+// Parquet holds them all, and times both.
+func measure(ctx context.Context, c clients, duck *sql.DB, work string, o options, prefix string,
+	put func(context.Context, [][]byte, int) error) (*deliveryResult, error) {
+	res := &deliveryResult{Records: o.records}
+	cpu0, cpuOK := serverCPU()
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for p := 0; p < 4; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				first := int(next.Add(500)) - 500
+				if first >= o.records {
+					return
+				}
+				var batch [][]byte
+				for i := first; i < min(first+500, o.records); i++ {
+					batch = append(batch, jsonRecord(i))
+				}
+				if err := put(ctx, batch, first); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+
+	// Watch the lake while the producers run: when did each object appear?
+	seen := map[string]time.Time{}
+	sizes := map[string]int64{}
+	var acked, ackedAt time.Time
+	producersDone := make(chan struct{})
+	go func() { wg.Wait(); ackedAt = time.Now(); close(producersDone) }()
+	rows := map[string]int64{}
+	var total int64
+	deadline := time.Now().Add(10 * time.Minute)
+	dir := filepath.Join(work, strings.TrimSuffix(prefix, "/"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	for {
+		select {
+		case err := <-errs:
+			return nil, fmt.Errorf("producer: %w", err)
+		default:
+		}
+		select {
+		case <-producersDone:
+			acked = ackedAt
+		default:
+		}
+		keys, err := list(ctx, c.s3, prefix)
+		if err != nil {
+			return nil, err
+		}
+		now := time.Now()
+		for k, size := range keys {
+			if _, ok := seen[k]; !ok {
+				seen[k], sizes[k] = now, size
+			}
+		}
+		// Count rows only once the producers are done and the listing
+		// has grown since the last count, to keep the watcher's CPU off
+		// the server's while it works.
+		if !acked.IsZero() && len(rows) < len(seen) {
+			for k := range seen {
+				if _, ok := rows[k]; ok {
+					continue
+				}
+				n, err := parquetRows(ctx, c.s3, duck, dir, k)
+				if err != nil {
+					return nil, err
+				}
+				rows[k] = n
+				total += n
+			}
+			if total >= int64(o.records) {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%d of %d rows delivered under %s after 10 minutes", total, o.records, prefix)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Done: when the last object needed appeared.
+	var done time.Time
+	for k := range rows {
+		if seen[k].After(done) {
+			done = seen[k]
+		}
+	}
+	if cpu1, ok := serverCPU(); ok && cpuOK {
+		res.ServerCPU, res.ServerCPUKnown = cpu1-cpu0, true
+	}
+	res.PutSeconds = acked.Sub(start).Seconds()
+	res.DoneSeconds = done.Sub(start).Seconds()
+	res.Rows = total
+	res.Objects = len(rows)
+	for _, s := range sizes {
+		res.ParquetBytes += s
+	}
+	errKeys, err := list(ctx, c.s3, "errors/"+prefix)
+	if err != nil {
+		return nil, err
+	}
+	res.ErrorObjects = len(errKeys)
+	return res, nil
+}
+
+func list(ctx context.Context, c *s3.Client, prefix string) (map[string]int64, error) {
+	out := map[string]int64{}
+	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(lakeBucket), Prefix: aws.String(prefix)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", prefix, err)
+		}
+		for _, o := range page.Contents {
+			out[aws.ToString(o.Key)] = aws.ToInt64(o.Size)
+		}
+	}
+	return out, nil
+}
+
+// parquetRows downloads one object and counts its rows from the Parquet
+// footer with DuckDB.
+func parquetRows(ctx context.Context, c *s3.Client, duck *sql.DB, dir, key string) (int64, error) {
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(lakeBucket), Key: aws.String(key)})
+	if err != nil {
+		return 0, fmt.Errorf("get %s: %w", key, err)
+	}
+	f := filepath.Join(dir, fmt.Sprintf("%x.parquet", sha256.Sum256([]byte(key))))
+	w, err := os.Create(f)
+	if err != nil {
+		out.Body.Close()
+		return 0, err
+	}
+	_, err = io.Copy(w, out.Body)
+	out.Body.Close()
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("download %s: %w", key, err)
+	}
+	defer os.Remove(f)
+	var n int64
+	if err := duck.QueryRowContext(ctx, "SELECT num_rows FROM parquet_file_metadata(?)", f).Scan(&n); err != nil {
+		return 0, fmt.Errorf("%s is not Parquet DuckDB can read: %w", key, err)
+	}
+	return n, nil
+}
+
+// serverCPU is the server's CPU seconds so far, from /proc (Linux).
+var serverPID int
+
+func serverCPU() (float64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", serverPID))
+	if err != nil {
+		return 0, false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, false
+	}
+	var ut, st float64
+	fmt.Sscan(f[11], &ut)        //nolint:errcheck // zero on a malformed field
+	fmt.Sscan(f[12], &st)        //nolint:errcheck
+	return (ut + st) / 100, true // USER_HZ is 100 on Linux
+}
+
+// --- (c) put to queryable -------------------------------------------------
+
+func delays(ctx context.Context, c clients, o options) ([]time.Duration, error) {
+	if err := c.fh.create(ctx, map[string]any{"DeliveryStreamName": "latency", "DeliveryStreamType": "DirectPut",
+		"ExtendedS3DestinationConfiguration": conversion(o.latencyInterval, "latency/")}); err != nil {
+		return nil, err
+	}
+	year := time.Now().UTC().Format("2006")
+	if _, err := athenaRun(ctx, c.athena, "CREATE DATABASE benchq"); err != nil {
+		return nil, err
+	}
+	ddl := fmt.Sprintf("CREATE EXTERNAL TABLE benchq.latency (id bigint, ts string, user_id string, category string, amount double, payload string) "+
+		"STORED AS PARQUET LOCATION 's3://%s/latency/%s/'", lakeBucket, year)
+	if _, err := athenaRun(ctx, c.athena, ddl); err != nil {
+		return nil, err
+	}
+	var out []time.Duration
+	for m := 0; m < o.markers; m++ {
+		id := 1_000_000_000 + m
+		t0 := time.Now()
+		if _, err := c.fh.putBatch(ctx, "latency", [][]byte{jsonRecord(id)}); err != nil {
+			return out, fmt.Errorf("put marker: %w", err)
+		}
+		for {
+			n, err := athenaRun(ctx, c.athena, fmt.Sprintf("SELECT count(*) FROM benchq.latency WHERE id = %d", id))
+			if err == nil && n == "1" {
+				break
+			}
+			if time.Since(t0) > 5*time.Minute {
+				return out, fmt.Errorf("marker %d not queryable after 5 minutes (last: %q %v)", id, n, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		out = append(out, time.Since(t0))
+		logf("marker %d: %v", m, out[len(out)-1].Round(time.Millisecond))
+	}
+	return out, nil
+}
+
+// athenaRun runs one query and returns the first column of its first data
+// row ("" if none).
+func athenaRun(ctx context.Context, c *athena.Client, query string) (string, error) {
+	start, err := c.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{
+		QueryString:         aws.String(query),
+		ResultConfiguration: &athenatypes.ResultConfiguration{OutputLocation: aws.String("s3://results/q/")},
+	})
+	if err != nil {
+		return "", err
+	}
+	for {
+		g, err := c.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: start.QueryExecutionId})
+		if err != nil {
+			return "", err
+		}
+		st := g.QueryExecution.Status
+		if st.State == athenatypes.QueryExecutionStateSucceeded {
+			break
+		}
+		if st.State == athenatypes.QueryExecutionStateFailed || st.State == athenatypes.QueryExecutionStateCancelled {
+			return "", fmt.Errorf("%s: %s", st.State, aws.ToString(st.StateChangeReason))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r, err := c.GetQueryResults(ctx, &athena.GetQueryResultsInput{QueryExecutionId: start.QueryExecutionId})
+	if err != nil {
+		return "", err
+	}
+	if len(r.ResultSet.Rows) < 2 || len(r.ResultSet.Rows[1].Data) == 0 {
+		return "", nil
+	}
+	return aws.ToString(r.ResultSet.Rows[1].Data[0].VarCharValue), nil
+}
+
+// --- the Firehose client ----------------------------------------------------
+
+// firehose is a SigV4-signed JSON 1.1 client for the few Firehose calls
+// the benchmark makes (the Go SDK's firehose module is not a dependency).
+type firehose struct {
+	endpoint string
+	creds    aws.Credentials
+	http     *http.Client
+	signer   *v4.Signer
+}
+
+func (f *firehose) call(ctx context.Context, op string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.endpoint+"/", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "Firehose_20150804."+op)
+	sum := sha256.Sum256(body)
+	if err := f.signer.SignHTTP(ctx, f.creds, req, hex.EncodeToString(sum[:]), "firehose", "us-east-1", time.Now()); err != nil {
+		return err
+	}
+	resp, err := f.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("Firehose %s: HTTP %d: %s", op, resp.StatusCode, truncate(string(raw), 300))
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+func (f *firehose) create(ctx context.Context, in map[string]any) error {
+	if err := f.call(ctx, "CreateDeliveryStream", in, nil); err != nil {
+		return err
+	}
+	name := in["DeliveryStreamName"]
+	for i := 0; i < 300; i++ {
+		var d struct {
+			DeliveryStreamDescription struct{ DeliveryStreamStatus string }
+		}
+		if err := f.call(ctx, "DescribeDeliveryStream", map[string]any{"DeliveryStreamName": name}, &d); err != nil {
+			return err
+		}
+		if d.DeliveryStreamDescription.DeliveryStreamStatus == "ACTIVE" {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("delivery stream %v not ACTIVE after 30 s", name)
+}
+
+type putBatchOut struct {
+	FailedPutCount   int
+	RequestResponses []struct{ RecordId, ErrorCode, ErrorMessage string }
+}
+
+func (f *firehose) putBatch(ctx context.Context, name string, records [][]byte) (*putBatchOut, error) {
+	type rec struct{ Data []byte }
+	recs := make([]rec, len(records))
+	for i, r := range records {
+		recs[i] = rec{r}
+	}
+	var out putBatchOut
+	if err := f.call(ctx, "PutRecordBatch", map[string]any{"DeliveryStreamName": name, "Records": recs}, &out); err != nil {
+		return nil, err
+	}
+	if len(out.RequestResponses) != len(records) {
+		return nil, fmt.Errorf("PutRecordBatch answered %d entries for %d records", len(out.RequestResponses), len(records))
+	}
+	return &out, nil
+}
+
+// --- the server -------------------------------------------------------------
+
+type server struct {
+	cmd            *exec.Cmd
+	dataDir        string
+	endpoint       string
+	keyID, secret  string
+	exited         chan error
+	stderr, stdout *bytes.Buffer
+}
+
+func startServer(bin, dataDir string, extra ...string) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{dataDir: dataDir, endpoint: fmt.Sprintf("http://127.0.0.1:%d", port),
+		exited: make(chan error, 1), stderr: new(bytes.Buffer), stdout: new(bytes.Buffer)}
+	s.cmd = exec.Command(bin, append([]string{"server", "--data", dataDir, "--listen", fmt.Sprintf("127.0.0.1:%d", port)}, extra...)...)
+	s.cmd.Env = filteredEnv("AWS_", "CAUDAL_")
+	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	serverPID = s.cmd.Process.Pid
+	go func() { s.exited <- s.cmd.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-s.exited:
+			return nil, fmt.Errorf("caudal server exited: %v\n%s", err, s.stderr)
+		default:
+		}
+		if resp, err := http.Get(s.endpoint + "/_caudal/health"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, errors.New("caudal server not healthy within 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, err := os.ReadFile(filepath.Join(dataDir, "credentials.json"))
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("read the root key: %w", err)
+	}
+	var key struct{ AccessKeyId, SecretAccessKey string }
+	if err := json.Unmarshal(b, &key); err != nil || key.AccessKeyId == "" {
+		s.stop()
+		return nil, fmt.Errorf("parse the root key %s: %v", b, err)
+	}
+	s.keyID, s.secret = key.AccessKeyId, key.SecretAccessKey
+	return s, nil
+}
+
+// stop sends SIGTERM (the server drains and flushes) and waits.
+func (s *server) stop() error {
+	if s.cmd.Process == nil {
+		return nil
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have exited
+	select {
+	case err := <-s.exited:
+		if err != nil && !strings.Contains(err.Error(), "signal") {
+			return fmt.Errorf("caudal server: %w\n%s", err, s.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		s.cmd.Process.Kill() //nolint:errcheck
+		<-s.exited
+		return errors.New("caudal server did not stop within 20 s of SIGTERM")
+	}
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func filteredEnv(prefixes ...string) []string {
+	var env []string
+next:
+	for _, kv := range os.Environ() {
+		for _, p := range prefixes {
+			if strings.HasPrefix(kv, p) {
+				continue next
+			}
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// --- the report -------------------------------------------------------------
+
+type environment struct {
+	cpu, mem, kernel      string
+	cores                 int
+	loadBefore, loadAfter string
+	caudal                string
+	elapsed               time.Duration
+}
+
+func machine() environment {
+	e := environment{cores: runtime.NumCPU()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				e.cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		line, _, _ := strings.Cut(string(b), "\n")
+		e.mem = strings.Join(strings.Fields(strings.TrimPrefix(line, "MemTotal:")), " ")
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		e.kernel = strings.TrimSpace(string(b))
+	}
+	return e
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func quantile(ds []time.Duration, q float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s))*q+0.999999) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func render(o options, env environment, r *results) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Delivery benchmark: stream ingest, JSON → Parquet delivery, put to queryable\n\n")
+	w("Generated by `bench/delivery.sh` (bench/deliverybench); issue 6's acceptance: JSON → Parquet\n")
+	w("delivery throughput and the delay from put to queryable, with the target that conversion keeps\n")
+	w("up with the stream ingest rate measured in the same run. Every number below is from that one run.\n\n")
+	w("Run %s UTC, %s in all.\n\n", time.Now().UTC().Format("2006-01-02 15:04"), env.elapsed.Round(time.Second))
+	w("- Machine: %d cores, %s, %s RAM, Linux %s; the generator, the server and the lake watcher share it\n", env.cores, env.cpu, env.mem, env.kernel)
+	w("- Load average (1, 5, 15 min): %s before, %s after\n", env.loadBefore, env.loadAfter)
+	w("- Versions: %s; %s; DuckDB %s (row counts from Parquet footers)\n", env.caudal, runtime.Version(), r.duckdb)
+	w("- Command: `%s`\n", o.command)
+	w("- Server: `caudal server --quotas off`, fsync always (the default), 127.0.0.1, fresh data directory\n")
+	r0 := jsonRecord(0)
+	payload := len(r0) - bytes.Index(r0, []byte(`"payload":"`)) - len(`"payload":"`) - len("\"}\n")
+	w("- Records: %d bytes of JSON each (6 fields, a %d-byte payload string in record 0), newline-terminated; MB = 10^6 bytes of JSON\n\n", recordSize, payload)
+
+	w("## Stream ingest (the rate to keep up with)\n\n")
+	w("`%s`\n\n", r.ingestCmd)
+	if r.ingestErr != nil {
+		w("Failed: %v\n\n", r.ingestErr)
+	} else {
+		in := r.ingest
+		cpu := "—"
+		if in.ServerCPU != nil && in.Records > 0 {
+			cpu = fmt.Sprintf("%.1f µs", *in.ServerCPU*1e6/float64(in.Records))
+		}
+		w("| records | seconds | records/s | MB/s | PutRecords p50 / p99 ms | server CPU per record |\n|---:|---:|---:|---:|---:|---:|\n")
+		w("| %d | %.1f | %.0f | %.1f | %.1f / %.1f | %s |\n\n", in.Records, in.Seconds, in.RecordsPerSec, in.MBPerSec, in.P50, in.P99, cpu)
+	}
+
+	w("## JSON → Parquet delivery throughput\n\n")
+	w("%d records per row, put by 4 producers in 500-record calls as fast as the server acknowledges them\n", o.records)
+	w("(Kinesis PutRecords into a 4-shard stream for the stream source; Firehose PutRecordBatch for direct put).\n")
+	w("Delivery streams: ExtendedS3 with BufferingHints 64 MiB / %d s, DataFormatConversionConfiguration with the Glue\n", o.interval)
+	w("table bench.events (6 columns), OpenX JSON in, Parquet SNAPPY out. *Delivered* is first put → the object that\n")
+	w("completes the N rows appears in ListObjectsV2 (polled every 100 ms); rows are counted from the objects' Parquet footers.\n\n")
+	w("| source | put records/s | delivered records/s | delivered MB/s (JSON) | lag after last ack | rows | objects | Parquet MB | error objects | server CPU per record |\n")
+	w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	row := func(name string, d *deliveryResult, err error) {
+		if err != nil {
+			w("| %s | failed: %v | | | | | | | | |\n", name, err)
+			return
+		}
+		cpu := "—"
+		if d.ServerCPUKnown {
+			cpu = fmt.Sprintf("%.1f µs", d.ServerCPU*1e6/float64(d.Records))
+		}
+		w("| %s | %.0f | %.0f | %.1f | %.1f s | %d | %d | %.1f | %d | %s |\n", name,
+			float64(d.Records)/d.PutSeconds, float64(d.Records)/d.DoneSeconds, float64(d.Records)*recordSize/d.DoneSeconds/1e6,
+			d.DoneSeconds-d.PutSeconds, d.Rows, d.Objects, float64(d.ParquetBytes)/1e6, d.ErrorObjects, cpu)
+	}
+	row("Kinesis stream (KinesisStreamAsSource)", r.stream, r.streamErr)
+	row("direct put (PutRecordBatch)", r.direct, r.directErr)
+	w("\n")
+	if r.ingestErr == nil && r.streamErr == nil {
+		st, in := r.stream, r.ingest
+		got := float64(st.Records) / st.DoneSeconds
+		put := float64(st.Records) / st.PutSeconds
+		w("Target: stream-sourced conversion keeps up with the ingest rate measured above (%.0f records/s).\n\n", in.RecordsPerSec)
+		w("- Wall clock, same phase: %.0f records/s put, %.0f records/s delivered, the last object %.1f s after the last\n", put, got, st.DoneSeconds-st.PutSeconds)
+		w("  acknowledgement (the buffer interval is %d s): delivery %s the rate records were put. Wall clock against\n", o.interval, map[bool]string{true: "kept pace with", false: "fell behind"}[got >= 0.9*put])
+		w("  the ingest phase: %.0f%% of %.0f records/s — in this phase the same cores also convert and run the generator.\n", 100*got/in.RecordsPerSec, in.RecordsPerSec)
+		if in.ServerCPU != nil && in.Records > 0 && st.ServerCPUKnown {
+			ingestCPU := *in.ServerCPU / float64(in.Records)
+			bothCPU := st.ServerCPU / float64(st.Records)
+			deliv := bothCPU - ingestCPU
+			if deliv > 0 {
+				capacity := 1 / deliv
+				verdict := "met"
+				if capacity < in.RecordsPerSec {
+					verdict = "not met"
+				}
+				w("- Server CPU: ingest alone %.1f µs per record, ingest + delivery %.1f µs, so reading, converting and writing\n", ingestCPU*1e6, bothCPU*1e6)
+				w("  cost %.1f µs per record: one core converts %s records/s, %.1f× the ingest rate — **%s**.\n", deliv*1e6, thousands(capacity), capacity/in.RecordsPerSec, verdict)
+			}
+		}
+		w("\n")
+	}
+
+	w("## Put to queryable\n\n")
+	w("A DirectPut delivery stream with the same conversion and BufferingHints 64 MiB / %d s under\n", o.latencyInterval)
+	w("`latency/!{timestamp:yyyy}/`, an Athena table declared over that prefix (`CREATE EXTERNAL TABLE … STORED AS\n")
+	w("PARQUET`). For each marker: PutRecordBatch of one record, then `SELECT count(*) … WHERE id = <marker>` through\n")
+	w("the Athena API (Start, poll every 5 ms, GetQueryResults) every 50 ms until it answers 1; the delay is put → that answer.\n\n")
+	if len(r.delays) > 0 {
+		ds := make([]string, len(r.delays))
+		for i, d := range r.delays {
+			ds[i] = fmt.Sprintf("%.0f", float64(d)/float64(time.Millisecond))
+		}
+		w("| markers | p50 | max | all (ms, in order) |\n|---:|---:|---:|---|\n")
+		w("| %d | %.0f ms | %.0f ms | %s |\n\n", len(r.delays), float64(quantile(r.delays, 0.5))/float64(time.Millisecond),
+			float64(slices.Max(r.delays))/float64(time.Millisecond), strings.Join(ds, " "))
+	}
+	if r.delayErr != nil {
+		w("Failed: %v\n\n", r.delayErr)
+	}
+	return b.String()
+}
+
+// thousands formats v rounded, with commas: 140,060.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// writeKeepingNotes writes report to path, keeping the hand-written text
+// from the line "<!-- notes -->" on in the file it replaces.
+func writeKeepingNotes(path, report string) error {
+	const marker = "<!-- notes -->"
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	notes := marker + "\n"
+	if i := bytes.Index(old, []byte(marker)); i >= 0 {
+		notes = string(old[i:])
+	}
+	return os.WriteFile(path, []byte(report+notes), 0o644)
+}
