@@ -17,13 +17,20 @@ import (
 // (caudal's own writer, package delivery/columnar, the one Firehose uses)
 // goes up through the S3 API with boto3's upload_file as a multipart
 // upload, and Athena's SQL reads it back: types, nested values, a column
-// the file lacks.
+// the file lacks; and a partitioned table declared with DDL, its
+// partitions found by MSCK REPAIR TABLE and added and dropped by ALTER
+// TABLE, a WHERE on the partition column reading only that partition.
 func TestE2EAthenaParquetUpload(t *testing.T) {
 	const rows = 100000
-	path := filepath.Join(t.TempDir(), "events.parquet")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.parquet")
 	writeEventsParquet(t, path, rows)
+	// Three days of a partitioned table, 1,000 rows each (dt=2026-01-0N/).
+	for day := 1; day <= 3; day++ {
+		writeEventsParquet(t, filepath.Join(dir, fmt.Sprintf("day%d.parquet", day)), 1000*day)
+	}
 	forEachPython(t, func(t *testing.T, g pythonGen, s *Server) {
-		res := runScript(t, g.python, s, "athena_parquet.py", path, fmt.Sprint(rows))
+		res := runScript(t, g.python, s, "athena_parquet.py", path, fmt.Sprint(rows), dir)
 		checkVersion(t, g, res)
 		if parts := resNum(t, res, "parts"); parts < 2 {
 			t.Errorf("upload_file sent %v parts, want a multipart upload of several", parts)

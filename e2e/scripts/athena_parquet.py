@@ -4,7 +4,12 @@ table over it with DDL, and queries it: counts, sums, timestamps, arrays,
 structs, a declared column the file lacks (NULL), partition-free scanning
 statistics.
 
-Usage: athena_parquet.py ENDPOINT FILE ROWS
+Then a partitioned table: day files uploaded under dt=YYYY-MM-DD/, declared
+with PARTITIONED BY, found by MSCK REPAIR TABLE, one more added by ALTER
+TABLE ADD PARTITION at its own location and one dropped; a WHERE on dt
+reads (DataScannedInBytes) exactly that partition's file.
+
+Usage: athena_parquet.py ENDPOINT FILE ROWS DIR
 Prints one JSON object; the Go test checks the key facts.
 """
 
@@ -71,6 +76,31 @@ def main():
     ], "rows 0 and 7")
     _, _, vals = query("SELECT address.city, count(*) FROM events GROUP BY address.city ORDER BY address.city LIMIT 3")
     eq(vals[1:], [["c0", str(rows // 10)], ["c1", str(rows // 10)], ["c2", str(rows // 10)]], "group by a struct field")
+    # --- a partitioned table ---
+    day_dir = sys.argv[4]
+    sizes = {}
+    for day in (1, 2, 3):
+        f = os.path.join(day_dir, "day%d.parquet" % day)
+        key = "daily/dt=2026-01-0%d/part-0.parquet" % day if day < 3 else "elsewhere/third.parquet"
+        s3.upload_file(f, data, key)
+        sizes[day] = os.path.getsize(f)
+    query("""CREATE EXTERNAL TABLE daily (id bigint, name string, address struct<city:string,zip:int>)
+             PARTITIONED BY (dt string) STORED AS PARQUET LOCATION 's3://%s/daily/'""" % data)
+    _, _, vals = query("SELECT count(*) FROM daily")
+    eq(vals[1], ["0"], "partitioned table before MSCK REPAIR")
+    query("MSCK REPAIR TABLE daily")
+    query("ALTER TABLE daily ADD PARTITION (dt = '2026-01-03') LOCATION 's3://%s/elsewhere/'" % data)
+    _, _, vals = query("SHOW PARTITIONS daily")
+    eq(sorted(v[0] for v in vals), ["dt=2026-01-01", "dt=2026-01-02", "dt=2026-01-03"], "SHOW PARTITIONS")
+    _, _, vals = query("SELECT dt, count(*) FROM daily GROUP BY dt ORDER BY dt")
+    eq(vals[1:], [["2026-01-01", "1000"], ["2026-01-02", "2000"], ["2026-01-03", "3000"]], "rows per partition")
+    x, _, vals = query("SELECT count(*), max(id) FROM daily WHERE dt = '2026-01-02'")
+    eq(vals[1], ["2000", "1999"], "one partition")
+    eq(x["Statistics"]["DataScannedInBytes"], sizes[2], "bytes scanned by a WHERE on the partition column")
+    query("ALTER TABLE daily DROP PARTITION (dt = '2026-01-01')")
+    _, _, vals = query("SELECT count(*) FROM daily")
+    eq(vals[1], ["5000"], "after DROP PARTITION")
+
     return {"rows": rows, "size": os.path.getsize(path), "parts": int(head["ETag"].strip('"').split("-")[1])}
 
 
