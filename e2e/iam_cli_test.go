@@ -190,12 +190,16 @@ func TestE2EIAMCaudalCLI(t *testing.T) {
 		t.Fatalf("keys create printed no key:\n%s", out)
 	}
 	id, secret := idm[1], secm[1]
-	if ls := caudalOK(t, s, "", "keys", "ls", "ana"); !strings.Contains(ls, id) || !strings.Contains(ls, "Active") || strings.Contains(ls, secret) {
-		t.Errorf("keys ls (must list the key, never its secret):\n%s", ls)
+	if ls := caudalOK(t, s, "", "keys", "ls", "ana"); !strings.Contains(ls, id) || !strings.Contains(ls, "Active") || strings.Contains(ls, secret) ||
+		!regexp.MustCompile(`(?m)^AKIA\S+\s+Active\s+\S+ \S+\s+-$`).MatchString(ls) {
+		t.Errorf("keys ls (must list the key, never its secret, unused):\n%s", ls)
 	}
 	env := withKey(s, id, secret)
 	if _, errOut, code := runAWS(t, g, s, env, "kinesis", "list-streams"); code != 0 {
 		t.Fatalf("the printed key does not sign: %s", errOut)
+	}
+	if ls := caudalOK(t, s, "", "keys", "ls", "ana"); !strings.Contains(ls, "(kinesis, us-east-1)") {
+		t.Errorf("keys ls after use:\n%s", ls)
 	}
 	caudalOK(t, s, "", "keys", "disable", id)
 	if ls := caudalOK(t, s, "", "keys", "ls", "ana"); !strings.Contains(ls, "Inactive") {

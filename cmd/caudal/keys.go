@@ -62,7 +62,7 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 				return err
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ACCESS KEY ID\tSTATUS\tCREATED")
+			fmt.Fprintln(tw, "ACCESS KEY ID\tSTATUS\tCREATED\tLAST USED")
 			p := iam.NewListAccessKeysPaginator(c, &iam.ListAccessKeysInput{UserName: aws.String(args[0])})
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
@@ -70,7 +70,16 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 					return c.explain(err)
 				}
 				for _, k := range page.AccessKeyMetadata {
-					fmt.Fprintf(tw, "%s\t%s\t%s\n", aws.ToString(k.AccessKeyId), k.Status, aws.ToTime(k.CreateDate).Local().Format(time.DateTime))
+					// The server remembers last use since it started.
+					used := "-"
+					lu, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})
+					if err != nil {
+						return c.explain(err)
+					}
+					if u := lu.AccessKeyLastUsed; u != nil && u.LastUsedDate != nil {
+						used = fmt.Sprintf("%s (%s, %s)", u.LastUsedDate.Local().Format("2006-01-02 15:04"), aws.ToString(u.ServiceName), aws.ToString(u.Region))
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", aws.ToString(k.AccessKeyId), k.Status, aws.ToTime(k.CreateDate).Local().Format(time.DateTime), used)
 				}
 			}
 			return tw.Flush()
