@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/caudal/caudal/backoff"
+	"github.com/caudal/caudal/protocol"
 )
 
 // startPoint is where a read pass starts in every shard.
@@ -110,10 +112,11 @@ func (rp *readPass) readShard(ctx context.Context, shard string, sp startPoint, 
 		return err
 	}
 	throttled, failed := 0, 0
+	var ws wireReader
 	for it != nil {
 		caughtUpFinal := closed(done) // asked after the writers stopped
 		t0 := time.Now()
-		out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(10000)})
+		out, err := rp.getRecords(ctx, it, &ws)
 		lat := time.Since(t0)
 		rp.c.calls.Add(1)
 		if err != nil {
@@ -197,4 +200,41 @@ func (rp *readPass) phase() *Phase {
 		p.FirstError = rp.err.Error()
 	}
 	return p
+}
+
+// wireReader is one shard reader's reused state for the wire client.
+type wireReader struct {
+	body []byte
+	ans  bytes.Buffer
+	dec  wireDecoder
+	out  getRecordsAnswer
+}
+
+// getRecords calls GetRecords for up to 10,000 records through the wire
+// client, or the SDK with Config.SDK. With the wire client the answer
+// (blobs included) is valid until the next call with the same ws.
+func (rp *readPass) getRecords(ctx context.Context, it *string, ws *wireReader) (*getRecordsAnswer, error) {
+	if w := rp.r.wire; w != nil {
+		ws.body = append(ws.body[:0], `{"ShardIterator":`...)
+		ws.body = protocol.AppendJSONString(ws.body, *it)
+		ws.body = append(ws.body, `,"Limit":10000}`...)
+		if err := w.call(ctx, "GetRecords", ws.body, &ws.ans); err != nil {
+			return nil, err
+		}
+		ws.out.Records, ws.out.NextShardIterator, ws.out.MillisBehindLatest = ws.out.Records[:0], nil, nil
+		if err := ws.dec.decode(ws.ans.Bytes(), &ws.out); err != nil {
+			return nil, err
+		}
+		return &ws.out, nil
+	}
+	out, err := rp.r.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(10000)})
+	if err != nil {
+		return nil, err
+	}
+	a := &getRecordsAnswer{NextShardIterator: out.NextShardIterator, MillisBehindLatest: out.MillisBehindLatest}
+	a.Records = make([]wireRecord, len(out.Records))
+	for i := range out.Records {
+		a.Records[i] = wireRecord{Data: out.Records[i].Data, SequenceNumber: out.Records[i].SequenceNumber}
+	}
+	return a, nil
 }

@@ -40,12 +40,15 @@ type ReportConfig struct {
 	Rate       float64 `json:"rate,omitempty"`
 	Consumers  bool    `json:"consumers"`
 	ReadBack   bool    `json:"read_back"`
+	// Client is "wire" (the generator's own PutRecords/GetRecords) or
+	// "sdk" (the AWS SDK for Go v2).
+	Client string `json:"client"`
 }
 
 func reportConfig(c Config) ReportConfig {
 	return ReportConfig{Endpoint: c.Endpoint, Shards: c.Shards, Producers: c.Producers, API: c.API, RecordSize: c.RecordSize,
 		Batch: c.Batch, Keys: c.Keys, Duration: c.Duration.Seconds(), Records: c.Records, Rate: c.Rate,
-		Consumers: c.Consumers, ReadBack: c.ReadBack}
+		Consumers: c.Consumers, ReadBack: c.ReadBack, Client: map[bool]string{false: "wire", true: "sdk"}[c.SDK]}
 }
 
 // Phase is the measurement of one phase. MB is 10^6 bytes of record data

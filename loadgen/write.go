@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/caudal/caudal/backoff"
+	"github.com/caudal/caudal/protocol"
 )
 
 // maxAttempts bounds how often one batch's throttled records are retried.
@@ -74,16 +76,32 @@ type producer struct {
 	firstErr *errOnce
 	rng      *rand.Rand
 
-	next  uint64 // next counter
-	errs  int    // consecutive failed calls
+	next  uint64       // next counter
+	tails *[256][]byte // the wire client's encoded record tails
+	body  []byte       // the wire client's request body, reused
+	ans   bytes.Buffer // the wire client's answer, reused
+	dec   wireDecoder
+	out   putRecordsAnswer
+	errs  int // consecutive failed calls
 	acked []uint64
 }
 
 func (p *producer) run(ctx context.Context, start, deadline time.Time, remaining *atomic.Int64) error {
 	cfg := p.r.cfg
 	size, batch := cfg.RecordSize, cfg.Batch
-	buf := make([]byte, batch*size)
-	entries := make([]types.PutRecordsRequestEntry, batch)
+	// The wire client encodes records straight into the request body;
+	// the SDK needs them as entries.
+	wire := p.r.wire != nil && cfg.API == PutRecords
+	var buf []byte
+	var entries []types.PutRecordsRequestEntry
+	var keyIdx []int32
+	if wire {
+		keyIdx = make([]int32, batch)
+		p.tails = tailsFor(size)
+	} else {
+		buf = make([]byte, batch*size)
+		entries = make([]types.PutRecordsRequestEntry, batch)
+	}
 	ids := make([]uint64, batch)
 	p.acked = make([]uint64, 0, batch)
 	var interval time.Duration
@@ -105,10 +123,15 @@ func (p *producer) run(ctx context.Context, start, deadline time.Time, remaining
 		}
 		for i := range n {
 			ids[i] = p.next
-			rec := buf[i*size : (i+1)*size]
-			encodeRecord(rec, p.r.run, recordID{producer: p.id, counter: p.next})
+			k := p.rng.IntN(len(p.keys))
+			if wire {
+				keyIdx[i] = int32(k)
+			} else {
+				rec := buf[i*size : (i+1)*size]
+				encodeRecord(rec, p.r.run, recordID{producer: p.id, counter: p.next})
+				entries[i] = types.PutRecordsRequestEntry{Data: rec, PartitionKey: p.keys[k]}
+			}
 			p.next++
-			entries[i] = types.PutRecordsRequestEntry{Data: rec, PartitionKey: p.keys[p.rng.IntN(len(p.keys))]}
 		}
 		if interval > 0 {
 			if wait := time.Until(sched); wait > 0 {
@@ -119,9 +142,12 @@ func (p *producer) run(ctx context.Context, start, deadline time.Time, remaining
 			sched = sched.Add(interval)
 		}
 		var err error
-		if cfg.API == PutRecord {
+		switch {
+		case cfg.API == PutRecord:
 			err = p.putOne(ctx, &entries[0], ids[0])
-		} else {
+		case wire:
+			err = p.putBatchWire(ctx, ids[:n], keyIdx[:n])
+		default:
 			err = p.putBatch(ctx, entries[:n], ids[:n])
 		}
 		if err != nil {
@@ -202,6 +228,86 @@ func (p *producer) putBatch(ctx context.Context, pending []types.PutRecordsReque
 		pending, ids = pending[:k], ids[:k]
 	}
 	return nil
+}
+
+// putBatchWire is putBatch through the wire client: the same retries and
+// accounting, with the body built from the records' ids and keys (indexes
+// into p.keys) for every attempt.
+func (p *producer) putBatchWire(ctx context.Context, ids []uint64, keys []int32) error {
+	size := uint64(p.r.cfg.RecordSize)
+	for attempt := 0; len(ids) > 0; attempt++ {
+		if attempt >= maxAttempts {
+			p.c.errors.Add(uint64(len(ids)))
+			p.firstErr.set(fmt.Errorf("producer %d: %d records still throttled after %d attempts", p.id, len(ids), attempt))
+			return nil
+		}
+		if attempt > 0 {
+			if err := backoff.Sleep(ctx, retryBackoff.Delay(attempt)); err != nil {
+				return nil
+			}
+		}
+		p.body = p.putRecordsBody(p.body[:0], ids, keys)
+		t0 := time.Now()
+		err := p.r.wire.call(ctx, "PutRecords", p.body, &p.ans)
+		if err == nil {
+			p.out.Records = p.out.Records[:0]
+			err = p.dec.decode(p.ans.Bytes(), &p.out)
+		}
+		p.hist.Record(time.Since(t0))
+		p.c.calls.Add(1)
+		if err != nil {
+			if isThrottle(err) {
+				p.c.throttles.Add(uint64(len(ids)))
+				continue
+			}
+			return p.callFailed(ctx, err)
+		}
+		p.errs = 0
+		if len(p.out.Records) != len(ids) {
+			return p.callFailed(ctx, fmt.Errorf("PutRecords answered %d results for %d records", len(p.out.Records), len(ids)))
+		}
+		p.acked = p.acked[:0]
+		k := 0 // retained (throttled) records are compacted to the front
+		for i, res := range p.out.Records {
+			switch {
+			case res.ErrorCode == nil:
+				p.acked = append(p.acked, ids[i])
+			case *res.ErrorCode == "ProvisionedThroughputExceededException" || *res.ErrorCode == "KMSThrottlingException" ||
+				*res.ErrorCode == "InternalFailure":
+				p.c.throttles.Add(1)
+				ids[k], keys[k] = ids[i], keys[i]
+				k++
+			default:
+				p.c.errors.Add(1)
+				p.firstErr.set(fmt.Errorf("producer %d: record refused: %s: %s", p.id, *res.ErrorCode, aws.ToString(res.ErrorMessage)))
+			}
+		}
+		p.r.tr.acked(p.id, p.acked)
+		p.c.records.Add(uint64(len(p.acked)))
+		p.c.bytes.Add(uint64(len(p.acked)) * size)
+		ids, keys = ids[:k], keys[:k]
+	}
+	return nil
+}
+
+// putRecordsBody appends the JSON body of a PutRecords of the records
+// ids with partition keys p.keys[keys[i]].
+func (p *producer) putRecordsBody(dst []byte, ids []uint64, keys []int32) []byte {
+	size := p.r.cfg.RecordSize
+	dst = append(dst, `{"StreamName":`...)
+	dst = protocol.AppendJSONString(dst, p.r.stream)
+	dst = append(dst, `,"Records":[`...)
+	for i, id := range ids {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"Data":`...)
+		dst = appendRecordData(dst, size, p.r.run, recordID{producer: p.id, counter: id}, p.tails)
+		dst = append(dst, `,"PartitionKey":`...)
+		dst = protocol.AppendJSONString(dst, *p.keys[keys[i]])
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}"...)
 }
 
 // putOne puts one record with PutRecord, retrying throttling.

@@ -96,6 +96,7 @@ of record data.`,
 	f.Float64Var(&cfg.Rate, "rate", 0, "cap the total write rate, records/s (0: as fast as possible)")
 	f.BoolVar(&cfg.Consumers, "consumers", false, "read every shard with GetRecords while writing (read-while-write)")
 	f.BoolVar(&cfg.ReadBack, "read-back", true, "after writing, read everything back, timed, and verify it")
+	f.BoolVar(&cfg.SDK, "sdk", false, "call PutRecords and GetRecords through the AWS SDK for Go v2 instead of the generator's own, cheaper client")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the generator to this file")
 	f.IntVar(&cfg.ServerPID, "server-pid", 0, "report the CPU time of this local server process per phase (Linux)")

@@ -37,6 +37,7 @@ func TestBenchVerifiesEveryRecord(t *testing.T) {
 		{"putrecords with consumers", []string{"--records", "20000", "--record-size", "200", "--batch", "250", "--producers", "3", "--shards", "3", "--consumers",
 			// The in-process server is this process: its CPU is readable.
 			"--server-pid", strconv.Itoa(os.Getpid())}, 20000},
+		{"putrecords through the SDK", []string{"--sdk", "--records", "5000", "--record-size", "100", "--batch", "500", "--producers", "2", "--consumers"}, 5000},
 		{"putrecord", []string{"--api", "putrecord", "--records", "300", "--producers", "4", "--record-size", "16"}, 300},
 		{"by duration, rate capped", []string{"--duration", "1s", "--rate", "5000", "--batch", "100", "--record-size", "100", "--keys", "3"}, 0},
 	}
@@ -49,6 +50,9 @@ func TestBenchVerifiesEveryRecord(t *testing.T) {
 			}
 			if !rep.OK || rep.ReadBack == nil {
 				t.Fatalf("bench not verified OK:\n%s", out)
+			}
+			if want := map[bool]string{true: "sdk", false: "wire"}[slices.Contains(tc.args, "--sdk")]; rep.Config.Client != want {
+				t.Errorf("client %q, want %q", rep.Config.Client, want)
 			}
 			w := rep.Write
 			if tc.want > 0 && int64(w.Records) != tc.want {
@@ -162,6 +166,38 @@ func TestBenchFailsWhenARecordIsLost(t *testing.T) {
 	}
 	if rep.OK || len(rep.Verifications) != 1 || rep.Verifications[0].Missing != 1 || rep.Verifications[0].FirstMissing == "" {
 		t.Fatalf("report after one lost record: %+v", rep.Verifications)
+	}
+}
+
+// TestBenchRetriesAThrottledCall puts a proxy that refuses the first
+// PutRecords call whole, as AWS does when a stream is over its limits: the
+// generator's own client must read the error code, count the throttle and
+// retry the batch, and everything must verify.
+func TestBenchRetriesAThrottledCall(t *testing.T) {
+	ts := startServer(t)
+	target, err := url.Parse(ts.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused atomic.Bool
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	ps := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == "Kinesis_20131202.PutRecords" && refused.CompareAndSwap(false, true) {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"__type":"ProvisionedThroughputExceededException","message":"Rate exceeded for stream"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer ps.Close()
+	out := ts.must(t, cliRun{}, "bench", "--endpoint", ps.URL, "--records", "1000", "--batch", "100", "--producers", "1", "--json")
+	var rep loadgen.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out)
+	}
+	if !refused.Load() || !rep.OK || rep.Write.Throttles != 100 || rep.Write.Records != 1000 || rep.Write.Errors != 0 {
+		t.Fatalf("after one throttled call: refused %v, report %+v", refused.Load(), rep.Write)
 	}
 }
 
