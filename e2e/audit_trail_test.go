@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -57,13 +58,18 @@ type trailRecord struct {
 	RecipientAccountID string `json:"recipientAccountId"`
 	EventCategory      string `json:"eventCategory"`
 	HTTPStatus         int    `json:"httpStatus"`
+	TLSDetails         *struct {
+		TLSVersion               string `json:"tlsVersion"`
+		CipherSuite              string `json:"cipherSuite"`
+		ClientProvidedHostHeader string `json:"clientProvidedHostHeader"`
+	} `json:"tlsDetails"`
 }
 
 // readTrail reads every record of every trail object, by request id.
-func readTrail(t *testing.T, s *Server) map[string]trailRecord {
+func readTrail(t *testing.T, s *Server, opts ...func(*s3.Options)) map[string]trailRecord {
 	t.Helper()
 	ctx := context.Background()
-	c := s.S3Client(t)
+	c := s.S3Client(t, opts...)
 	out := map[string]trailRecord{}
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(auditBucket), Prefix: aws.String("AWSLogs/")})
 	for p.HasMorePages() {
@@ -102,11 +108,11 @@ func readTrail(t *testing.T, s *Server) map[string]trailRecord {
 
 // waitTrail polls the trail until it holds every request id (the trail
 // flushes every 5 s) and returns it.
-func waitTrail(t *testing.T, s *Server, ids []string) map[string]trailRecord {
+func waitTrail(t *testing.T, s *Server, ids []string, opts ...func(*s3.Options)) map[string]trailRecord {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		recs := readTrail(t, s)
+		recs := readTrail(t, s, opts...)
 		var missing []string
 		for _, id := range ids {
 			if _, ok := recs[id]; !ok {
@@ -286,8 +292,34 @@ func TestE2EAuditTrailSurvivesRestart(t *testing.T) {
 	s.Restart()
 	recs := waitTrail(t, s, []string{beforeStop, beforeKill})
 	for _, id := range []string{beforeStop, beforeKill} {
-		if r := recs[id]; r.EventName != "ListStreams" || r.EventSource != "kinesis.amazonaws.com" || !r.ReadOnly {
+		if r := recs[id]; r.EventName != "ListStreams" || r.EventSource != "kinesis.amazonaws.com" || !r.ReadOnly || r.TLSDetails != nil {
 			t.Errorf("record %s after restart = %+v", id, r)
 		}
+	}
+}
+
+// TestE2EAuditTrailTLS: a call over TLS carries CloudTrail's tlsDetails
+// (version, cipher suite, the Host the client sent); a plain-HTTP server
+// records none (checked in TestE2EAuditTrailSurvivesRestart's records).
+func TestE2EAuditTrailTLS(t *testing.T) {
+	s := startServer(t, withTLS())
+	hc, err := s.TLSHTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := kinesis.New(kinesis.Options{
+		BaseEndpoint: aws.String(s.Endpoint()), Region: testRegion, HTTPClient: hc,
+		Credentials: credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.SecretAccessKey, ""),
+	})
+	out, err := kc.ListStreams(context.Background(), &kinesis.ListStreamsInput{})
+	if err != nil {
+		t.Fatalf("ListStreams over TLS: %v", err)
+	}
+	id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+	recs := waitTrail(t, s, []string{id}, func(o *s3.Options) { o.HTTPClient = hc })
+	r := recs[id]
+	if r.TLSDetails == nil || !strings.HasPrefix(r.TLSDetails.TLSVersion, "TLSv1.") || r.TLSDetails.CipherSuite == "" ||
+		r.TLSDetails.ClientProvidedHostHeader != strings.TrimPrefix(s.Endpoint(), "https://") {
+		t.Errorf("tlsDetails = %+v (endpoint %s)", r.TLSDetails, s.Endpoint())
 	}
 }
