@@ -146,8 +146,9 @@ func completeMultipartUpload(h *Handler, q *request) error {
 	}
 	info, err := h.cfg.Lake.CompleteUploadWith(q.r.Context(), id, parts, conds)
 	if err != nil {
-		return err
+		return sseError(err)
 	}
+	setSSEHeaders(q.w.Header(), info.Encryption)
 	if info.Bucket != q.bucket || info.Key != q.key {
 		return lake.ErrUploadNotFound // a retry naming another key
 	}

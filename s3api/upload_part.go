@@ -40,10 +40,11 @@ func uploadPart(h *Handler, q *request) error {
 	opts := lake.PutOptions{Checksums: in.checksums(up.ChecksumAlgorithm), Verify: in.verify(q.trailer)}
 	part, err := h.cfg.Lake.PutPart(q.r.Context(), up.ID, n, limitBody(q.body), opts)
 	if err != nil {
-		return err
+		return sseError(err)
 	}
 	hdr := q.w.Header()
 	hdr.Set("ETag", quoteETag(part.ETag))
+	setSSEHeaders(hdr, up.Encryption)
 	shown := up.ChecksumAlgorithm
 	if in.hasChecksum() {
 		shown = in.alg.name

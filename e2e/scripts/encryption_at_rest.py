@@ -99,9 +99,11 @@ def write(stream, buckets):
     parts = []
     for i, p in enumerate(MP_PARTS, 1):
         pr = c.upload_part(Bucket=buckets[1], Key="multipart", UploadId=up["UploadId"], PartNumber=i, Body=p)
+        eq(pr.get("ServerSideEncryption"), "aws:kms", "UploadPart ServerSideEncryption")
         parts.append({"PartNumber": i, "ETag": pr["ETag"]})
-    c.complete_multipart_upload(Bucket=buckets[1], Key="multipart", UploadId=up["UploadId"],
-                                MultipartUpload={"Parts": parts})
+    done = c.complete_multipart_upload(Bucket=buckets[1], Key="multipart", UploadId=up["UploadId"],
+                                       MultipartUpload={"Parts": parts})
+    eq(done.get("ServerSideEncryption"), "aws:kms", "CompleteMultipartUpload ServerSideEncryption")
     expect_error("KMS.NotFoundException", c.put_object, Bucket=buckets[0], Key="bad-key", Body=b"x",
                  ServerSideEncryption="aws:kms", SSEKMSKeyId="alias/nope")
     return {"kmsKey": key["Arn"]}
