@@ -29,14 +29,16 @@ package athena
 //
 //   - every table a statement reads (SELECT, the sources of CTAS and
 //     INSERT INTO) needs glue:GetTable on the catalog, its database and
-//     itself, asked by the query engine as it resolves the table
-//     (query.WithTableCheck); a refusal fails the query with
+//     itself, and a DDL or SHOW statement the Glue action it performs
+//     (glue:CreateTable, glue:DeleteTable, glue:BatchCreatePartition,
+//     glue:GetTables…) on the catalog, asked by the query engine as it
+//     runs (query.WithAccess); a refusal fails the query with
 //     PERMISSION_DENIED "Insufficient permissions to execute the query.".
 //
-// Not authorized per object: s3:GetObject on the data files a query scans
-// (Athena asks for it; caudal reads the lake directly), and the Glue
-// writes of DDL statements run through Athena (CREATE/DROP/ALTER TABLE,
-// MSCK REPAIR) beyond athena:StartQueryExecution.
+// Not authorized: s3:GetObject on the data files a query scans (Athena
+// asks for it; caudal reads the lake directly), the database and table
+// ARNs of a DDL statement's Glue action (only the catalog's), and the
+// target of INSERT INTO (its table's location, s3:PutObject).
 //
 // A refusal is AccessDeniedException (HTTP 400) with auth's wording.
 
@@ -124,16 +126,16 @@ func s3ObjectARN(loc string) string {
 	return "arn:aws:s3:::" + strings.TrimPrefix(loc, "s3://")
 }
 
-// tableReader is StartInput.ReadTable: glue:GetTable as the caller. The
-// check runs after the request has been answered, so it is asked on a
-// context that carries only the caller's subject (not the request's
-// audit event, which is written by then).
-func (s *service) tableReader(ctx context.Context, c *protocol.Call) query.TableCheck {
+// catalogAccess is StartInput.Access: the Glue action on the catalog,
+// database and table, as the caller. The check runs after the request
+// has been answered, so it is asked on a context that carries only the
+// caller's subject (not the request's audit event, written by then).
+func (s *service) catalogAccess(ctx context.Context, c *protocol.Call) query.Access {
 	sub, _ := auth.SubjectFrom(ctx)
 	detached := auth.WithSubject(context.Background(), sub)
 	call := &protocol.Call{Operation: c.Operation, Caller: c.Caller} // c's buffers are reused once it is answered
-	return func(db, table string) error {
-		err := s.authorizeGlue(detached, call, "glue:GetTable", db, table)
+	return func(action, db, table string) error {
+		err := s.authorizeGlue(detached, call, action, db, table)
 		var pe *protocol.Error
 		if errors.As(err, &pe) {
 			return errors.New(pe.Message) // the query's failure reason carries auth's wording alone

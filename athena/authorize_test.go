@@ -184,3 +184,38 @@ func TestAuthorizeQueryTables(t *testing.T) {
 		t.Fatalf("with glue:GetTable on the table: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
 	}
 }
+
+// TestAuthorizeQueryDDL: DDL through Athena needs the Glue action it
+// performs: without glue:DeleteTable a DROP TABLE fails PERMISSION_DENIED
+// and the table stays; with it, it is dropped.
+func TestAuthorizeQueryDDL(t *testing.T) {
+	h := newHarness(t, nil)
+	h.numbersTable(1)
+	const g = "arn:aws:glue:us-east-1:" + testAccount + ":"
+	base := []grant{
+		{"athena:StartQueryExecution", "arn:aws:athena:us-east-1:" + testAccount + ":workgroup/primary"},
+		{"athena:GetQueryExecution", "arn:aws:athena:us-east-1:" + testAccount + ":workgroup/primary"},
+		{"s3:PutObject", "arn:aws:s3:::results/*"},
+	}
+	run := func(grants []grant) *types.QueryExecution {
+		h.subject.Store(userSubject(t, allowing(grants)))
+		defer h.subject.Store(rootSubject)
+		return h.poll(h.start("DROP TABLE numbers"))
+	}
+	qe := run(base)
+	if qe.Status.State != types.QueryExecutionStateFailed ||
+		!strings.Contains(aws.ToString(qe.Status.StateChangeReason), "PERMISSION_DENIED: Insufficient permissions to execute the query. "+
+			deniedMessage(grant{"glue:DeleteTable", g + "catalog"})) {
+		t.Fatalf("without glue:DeleteTable: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
+	}
+	if _, err := h.cat.GetTable("default", "numbers"); err != nil {
+		t.Fatalf("a refused DROP TABLE dropped the table: %v", err)
+	}
+	qe = run(append(base, grant{"glue:DeleteTable", g + "catalog"}))
+	if qe.Status.State != types.QueryExecutionStateSucceeded {
+		t.Fatalf("with glue:DeleteTable: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
+	}
+	if _, err := h.cat.GetTable("default", "numbers"); err == nil {
+		t.Fatal("the allowed DROP TABLE left the table")
+	}
+}

@@ -66,7 +66,7 @@ func (s *service) startQueryExecution(ctx context.Context, c *protocol.Call) (an
 		WorkGroup:          deref(in.WorkGroup),
 		ClientRequestToken: deref(in.ClientRequestToken),
 		Authorize:          resultWriter(ctx),
-		ReadTable:          s.tableReader(ctx, c),
+		Access:             s.catalogAccess(ctx, c),
 	}
 	if in.ResultConfiguration != nil {
 		start.OutputLocation = deref(in.ResultConfiguration.OutputLocation)

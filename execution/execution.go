@@ -165,9 +165,9 @@ type StartInput struct {
 	// whether the caller may write its result object (the final
 	// s3://bucket/prefix/<ID>.csv|.txt); its error is returned as is.
 	Authorize func(resultLocation string) error
-	// ReadTable, when set, is asked for every table the query reads
-	// (query.WithTableCheck), while it runs.
-	ReadTable query.TableCheck
+	// Access, when set, is asked while the query runs what it may do
+	// through the catalog (query.WithAccess).
+	Access query.Access
 }
 
 // Manager runs and remembers query executions. It is safe for concurrent
@@ -429,8 +429,8 @@ func (m *Manager) Start(in StartInput) (string, error) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	if in.ReadTable != nil {
-		ctx = query.WithTableCheck(ctx, in.ReadTable)
+	if in.Access != nil {
+		ctx = query.WithAccess(ctx, in.Access)
 	}
 	l := &liveExec{exec: exec, cancel: cancel, done: make(chan struct{}), cutoff: cutoff}
 	m.mu.Lock()

@@ -245,6 +245,11 @@ func oneColumn(name string, values []string) *Result {
 
 // runDDL runs one DDL or utility statement.
 func (e *Engine) runDDL(ctx context.Context, toks []token, database string) (*Result, error) {
+	if action := ddlAction(toks); action != "" {
+		if err := allow(ctx, action, "", ""); err != nil { // access.go
+			return nil, err
+		}
+	}
 	p := newDDLParser(toks)
 	first := p.next()
 	switch first.lower() {

@@ -67,7 +67,7 @@ func (e *Engine) source(ctx context.Context, ref *tableRef, database string) (so
 		return source{}, &Error{Kind: ErrDatabaseNotFound, Code: "CATALOG_NOT_FOUND", Line: ref.parts[0].line, Col: ref.parts[0].col,
 			Message: fmt.Sprintf("Catalog '%s' does not exist", ref.parts[0].name())}
 	}
-	if err := checkTable(ctx, db, name); err != nil {
+	if err := allow(ctx, "glue:GetTable", db, name); err != nil {
 		return source{}, err
 	}
 	t, err := e.cfg.Catalog.GetTable(db, name)
