@@ -106,7 +106,41 @@ def write(stream, buckets):
     eq(done.get("ServerSideEncryption"), "aws:kms", "CompleteMultipartUpload ServerSideEncryption")
     expect_error("KMS.NotFoundException", c.put_object, Bucket=buckets[0], Key="bad-key", Body=b"x",
                  ServerSideEncryption="aws:kms", SSEKMSKeyId="alias/nope")
+    athena(buckets)
     return {"kmsKey": key["Arn"]}
+
+
+def athena(buckets):
+    """Queries: results land sealed in the default-encrypted bucket and read
+    back through GetQueryResults; a table over sealed objects fails with
+    HIVE_CANNOT_OPEN_SPLIT (the SQL engine reads lake files in place and
+    never reads ciphertext)."""
+    a = boto3.client("athena", endpoint_url=endpoint(), region_name="us-east-1",
+                     config=Config(retries={"max_attempts": 0, "mode": "legacy"}))
+    out = "s3://%s/athena/" % buckets[1]
+
+    def q(sql):
+        qid = a.start_query_execution(QueryString=sql, ResultConfiguration={"OutputLocation": out})["QueryExecutionId"]
+        deadline = time.time() + 60
+        while True:
+            x = a.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+            if x["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                return qid, x
+            check(time.time() < deadline, "query %s still running", qid)
+            time.sleep(0.1)
+
+    for sql in ("CREATE EXTERNAL TABLE enc_plain (line string) LOCATION 's3://%s/'" % buckets[2],
+                "CREATE EXTERNAL TABLE enc_sealed (line string) LOCATION 's3://%s/'" % buckets[0]):
+        _, x = q(sql)
+        eq(x["Status"]["State"], "SUCCEEDED", sql)
+    qid, x = q("SELECT count(*) AS n FROM enc_plain WHERE line LIKE 'CTRL-S3-PLAIN%'")
+    eq(x["Status"]["State"], "SUCCEEDED", "SELECT over the plain bucket: %s" % x["Status"].get("StateChangeReason"))
+    rows = a.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+    eq(rows[1]["Data"][0]["VarCharValue"], "1", "lines counted in the plain object (it has no newline)")
+    _, x = q("SELECT count(*) FROM enc_sealed")
+    eq(x["Status"]["State"], "FAILED", "SELECT over sealed objects")
+    reason = x["Status"].get("StateChangeReason", "")
+    check("HIVE_CANNOT_OPEN_SPLIT" in reason and "server-side encryption" in reason, "reason %r", reason)
 
 
 def read(stream, buckets):
