@@ -493,3 +493,18 @@ func TestDynamicPartitioningFixedAtCreation(t *testing.T) {
 		t.Fatalf("enabling dynamic partitioning by update: %v", err)
 	}
 }
+
+func TestCustomTimeZoneDefaultPrefix(t *testing.T) {
+	h := newHarness(t)
+	d := dest(1, 0)
+	d.CustomTimeZone = ptr("Asia/Tokyo")
+	h.create("tz", d)
+	h.put("tz", "x")
+	at := h.clk.now()
+	keys, _ := h.waitObjects("", 1, "tz")
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	want := at.In(tokyo).Format("2006/01/02/15") + "/"
+	if !strings.HasPrefix(keys[0], want) {
+		t.Fatalf("key %q, want the Tokyo hour prefix %q", keys[0], want)
+	}
+}

@@ -151,7 +151,7 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 				continue
 			}
 			if !p.prefix.HasTimestamp() && !p.dynamic {
-				pre += prefix.DefaultTimePrefix(bt)
+				pre += defaultTimePrefix(bt)
 			}
 			g = &group{prefix: pre}
 			byKey[k] = g
@@ -344,7 +344,7 @@ func (ds *dstream) errorObjects(p *plan, bt time.Time, fails []failed) ([]object
 			if err != nil {
 				// An error prefix needing a key the record lacks: fall
 				// back to the default error prefix.
-				pre = f.typ + "/" + prefix.DefaultTimePrefix(bt)
+				pre = f.typ + "/" + defaultTimePrefix(bt)
 			}
 			g = &eg{prefix: pre}
 			byKey[k] = g

@@ -259,14 +259,23 @@ func (p *plan) objectTime(t time.Time) time.Time { return t.In(p.location) }
 // type, then the default time prefix.
 func (p *plan) renderErrorPrefix(t time.Time, typ string, keys map[string]string) (string, error) {
 	if p.errPrefix == nil {
-		return typ + "/" + prefix.DefaultTimePrefix(t), nil
+		return typ + "/" + defaultTimePrefix(t), nil
 	}
 	s, err := p.errPrefix.Render(prefix.Values{Time: t, ErrorOutputType: typ, PartitionKeys: keys, Random: randomString()})
 	if err != nil {
 		return "", fmt.Errorf("render error prefix: %w", err)
 	}
 	if !p.errPrefix.HasTimestamp() {
-		s += prefix.DefaultTimePrefix(t)
+		s += defaultTimePrefix(t)
 	}
 	return s, nil
+}
+
+// defaultTimePrefix is AWS's default "YYYY/MM/dd/HH/" prefix in t's own
+// location: UTC, or the destination's CustomTimeZone.
+func defaultTimePrefix(t time.Time) string {
+	if t.Location() == time.UTC {
+		return prefix.DefaultTimePrefix(t)
+	}
+	return t.Format("2006/01/02/15") + "/"
 }
