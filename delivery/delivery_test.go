@@ -14,6 +14,7 @@ import (
 
 	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/delivery/prefix"
+	"github.com/caudal/caudal/kpl"
 	"github.com/caudal/caudal/lake"
 	"github.com/caudal/caudal/stream"
 )
@@ -506,5 +507,23 @@ func TestCustomTimeZoneDefaultPrefix(t *testing.T) {
 	want := at.In(tokyo).Format("2006/01/02/15") + "/"
 	if !strings.HasPrefix(keys[0], want) {
 		t.Fatalf("key %q, want the Tokyo hour prefix %q", keys[0], want)
+	}
+}
+
+func TestKPLDeaggregation(t *testing.T) {
+	h := newHarness(t)
+	d := dest(1, 0)
+	d.ProcessingConfiguration = &ProcessingConfiguration{Processors: []Processor{
+		{Type: "RecordDeAggregation", Parameters: []ProcessorParameter{{ParameterName: "SubRecordType", ParameterValue: "KPL"}}},
+		{Type: "AppendDelimiterToRecord"},
+	}}
+	h.create("kpl", d)
+	agg := kpl.Aggregate([]kpl.Record{{PartitionKey: "a", Data: []byte("one")}, {PartitionKey: "b", Data: []byte("two")}})
+	if _, err := h.e.Put(testRegion, "kpl", [][]byte{agg, []byte("plain")}); err != nil {
+		t.Fatal(err)
+	}
+	keys, bodies := h.waitObjects("", 1, "kpl")
+	if got := bodies[keys[0]]; got != "one\ntwo\nplain\n" {
+		t.Fatalf("de-aggregated %q", got)
 	}
 }
