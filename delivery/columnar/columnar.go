@@ -8,6 +8,18 @@
 // Go, streaming to an io.Writer, with Hive's physical layout (INT96
 // timestamps, fixed-length decimals, three-level lists and maps) so that
 // Athena, Trino, Spark and DuckDB read the files as they read Firehose's.
+//
+// Deserialization follows the OpenX SerDe as Athena documents it (and the
+// Hive SerDe where they differ): JSON keys match columns case-insensitively
+// unless CaseInsensitive is false; missing keys and null are NULL; extra
+// keys are ignored; numbers in strings are coerced; a value that cannot be
+// coerced (an integer out of range, "abc" for a double, an object for an
+// int) fails its record with DataFormatConversion.MalformedData, and text
+// that is not JSON objects with DataFormatConversion.ParseError. Strings
+// take any JSON value (objects and arrays as their JSON text); booleans are
+// true only for "true" in any case; binary is base64; a decimal that needs
+// more digits than its precision is NULL, as in Hive; a scalar where an
+// array is expected is a one-element array. Timestamps: see timestamp.go.
 package columnar
 
 import (
