@@ -99,14 +99,16 @@ func TestE2EFirehoseCrashKill9(t *testing.T) {
 	mustCreateBucket(t, c, bucket)
 	fh := s.FirehoseClient(t)
 	kc := s.KinesisClient(t)
-	dest := func(prefix string) map[string]any {
+	// Buffer intervals longer than a load cycle: most kills hit records
+	// that were acknowledged but not yet written to the lake.
+	dest := func(prefix string, interval int) map[string]any {
 		return map[string]any{
 			"RoleARN": "arn:aws:iam::123456789012:role/firehose", "BucketARN": "arn:aws:s3:::" + bucket,
-			"Prefix": prefix, "BufferingHints": map[string]any{"SizeInMBs": 1, "IntervalInSeconds": 1},
+			"Prefix": prefix, "BufferingHints": map[string]any{"SizeInMBs": 1, "IntervalInSeconds": interval},
 		}
 	}
 	fh.must(t, "CreateDeliveryStream", map[string]any{"DeliveryStreamName": "crash-direct", "DeliveryStreamType": "DirectPut",
-		"ExtendedS3DestinationConfiguration": dest("direct/")})
+		"ExtendedS3DestinationConfiguration": dest("direct/", 5)})
 	arn := createStream(t, kc, "crash-src", 2)
 	if !strings.HasPrefix(arn, "arn:") {
 		d, err := kc.DescribeStreamSummary(ctxT(t), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("crash-src")})
@@ -117,7 +119,7 @@ func TestE2EFirehoseCrashKill9(t *testing.T) {
 	}
 	fh.must(t, "CreateDeliveryStream", map[string]any{"DeliveryStreamName": "crash-stream", "DeliveryStreamType": "KinesisStreamAsSource",
 		"KinesisStreamSourceConfiguration":   map[string]any{"KinesisStreamARN": arn, "RoleARN": "arn:aws:iam::123456789012:role/firehose"},
-		"ExtendedS3DestinationConfiguration": dest("stream/")})
+		"ExtendedS3DestinationConfiguration": dest("stream/", 3)})
 	fh.waitDeliveryActive(t, "crash-direct")
 	fh.waitDeliveryActive(t, "crash-stream")
 

@@ -6,7 +6,8 @@ Usage: firehose_delivery.py ENDPOINT SCENARIO
              PutRecordBatch and its limits, the default and a custom prefix,
              every S3 compression format. The Go side reads the objects.
   control    the control plane's errors, UpdateDestination and its version
-             check, tags, ListDeliveryStreams paging, delete. Leaves "kept"
+             check, server-side encryption on and off, tags,
+             ListDeliveryStreams paging, delete. Leaves "kept"
              for the Go side to re-read after a restart.
   stream     a caudal Kinesis stream as the source, through a split.
   partition  dynamic partitioning with a JQ-1.6 MetadataExtraction query.
@@ -278,6 +279,27 @@ def scenario_control():
     expect_error("ResourceNotFoundException", fh.tag_delivery_stream, DeliveryStreamName="nope-" + tag,
                  Tags=[{"Key": "a", "Value": "b"}])
 
+    # Server-side encryption: ENABLED after Start (through ENABLING),
+    # DISABLED after Stop; PutRecord says Encrypted while it is on.
+    def sse_status():
+        d = fh.describe_delivery_stream(DeliveryStreamName=kept)["DeliveryStreamDescription"]
+        return d.get("DeliveryStreamEncryptionConfiguration", {}).get("Status")
+
+    def wait_sse(want):
+        deadline = time.time() + 30
+        while sse_status() != want:
+            check(time.time() < deadline, "SSE status %r, want %s", sse_status(), want)
+            time.sleep(0.1)
+
+    fh.start_delivery_stream_encryption(DeliveryStreamName=kept,
+                                        DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"})
+    wait_sse("ENABLED")
+    out = fh.put_record(DeliveryStreamName=kept, Record={"Data": b"sse\n"})
+    eq(out.get("Encrypted"), True, "PutRecord Encrypted with SSE on")
+    fh.stop_delivery_stream_encryption(DeliveryStreamName=kept)
+    wait_sse("DISABLED")
+    expect_error("ResourceNotFoundException", fh.start_delivery_stream_encryption, DeliveryStreamName="nope-" + tag)
+
     # ListDeliveryStreams pages with Limit and ExclusiveStartDeliveryStreamName.
     more = ["page-%d-%s" % (i, tag) for i in range(4)]
     for n in more:
@@ -309,7 +331,9 @@ def scenario_control():
         wait_gone(fh, n)
     eq(fh.list_delivery_streams()["DeliveryStreamNames"], [kept], "streams after delete")
     later.raise_any()
-    res["kept"] = {"name": kept, "bucket": bucket}
+    version = fh.describe_delivery_stream(DeliveryStreamName=kept)["DeliveryStreamDescription"]["VersionId"]
+    check(int(version) >= 2, "VersionId %s after an update", version)
+    res["kept"] = {"name": kept, "bucket": bucket, "version": version, "records": ["sse\n"]}
     return res
 
 
