@@ -1,12 +1,11 @@
 package e2e
 
 // Record processors. KPL aggregation through a stream-sourced delivery
-// stream: AWS documents
-// that Firehose de-aggregates records the Kinesis Producer Library
-// aggregated before it delivers them, so the lake holds the user records,
-// not the aggregate envelope. The aggregate is built here by hand from
-// the KPL's documented format: the magic F3 89 9A C2, a protobuf
-// AggregatedRecord, and the MD5 of the protobuf.
+// stream: AWS documents that Firehose de-aggregates records the Kinesis
+// Producer Library aggregated before it delivers them, so the lake holds
+// the user records, not the aggregate envelope. The aggregate is built
+// here by hand from the KPL's documented format: the magic F3 89 9A C2, a
+// protobuf AggregatedRecord, and the MD5 of the protobuf.
 
 import (
 	"crypto/md5"
