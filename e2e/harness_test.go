@@ -246,7 +246,9 @@ func freeAddr(t testing.TB) string {
 // start launches the process on s.Dir and s.Addr and waits for health.
 func (s *Server) start() error {
 	cmd := exec.Command(caudalBinary, append([]string{"server", "--listen", s.Addr, "--data", s.Dir}, s.args...)...)
-	env := filteredEnviron("CAUDAL_", "AWS_")
+	// The default master key file (keystore) goes under the test's own
+	// config dir, not the user's ~/.config; it survives restarts.
+	env := append(filteredEnviron("CAUDAL_", "AWS_", "XDG_CONFIG_HOME="), "XDG_CONFIG_HOME="+filepath.Dir(s.cfgFile))
 	if s.envCreds {
 		env = append(env, "CAUDAL_ACCESS_KEY_ID="+testAccessKeyID, "CAUDAL_SECRET_ACCESS_KEY="+testSecretAccessKey)
 	}
