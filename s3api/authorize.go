@@ -38,8 +38,9 @@ import (
 )
 
 // permissions maps a routed operation to its IAM action and whether it
-// acts on the object (else the bucket). Operations absent here are
-// authorized by their action (DeleteObjects) or not served.
+// acts on the object (else the bucket). Every served operation must be
+// here (authorize refuses the others), except DeleteObjects, which
+// authorizes each key itself; TestAuthorizeMapping checks both.
 var permissions = map[string]struct {
 	action string
 	object bool
@@ -61,6 +62,8 @@ var permissions = map[string]struct {
 	"GetBucket:policyStatus":        {"s3:GetBucketPolicyStatus", false},
 	"GetBucket:lifecycle":           {"s3:GetLifecycleConfiguration", false},
 	"GetBucket:encryption":          {"s3:GetEncryptionConfiguration", false},
+	"PutBucket:encryption":          {"s3:PutEncryptionConfiguration", false},
+	"DeleteBucket:encryption":       {"s3:PutEncryptionConfiguration", false},
 	"GetBucket:website":             {"s3:GetBucketWebsite", false},
 	"GetBucket:replication":         {"s3:GetReplicationConfiguration", false},
 	"GetBucket:tagging":             {"s3:GetBucketTagging", false},
@@ -142,8 +145,13 @@ func (h *Handler) required(q *request) []permission {
 	return need
 }
 
-// authorize checks everything q's operation needs (required).
+// authorize checks everything q's operation needs (required). A served
+// operation missing from permissions is refused, even to the root key:
+// authorization fails closed.
 func (h *Handler) authorize(q *request) error {
+	if _, ok := permissions[q.op]; !ok && q.op != "DeleteObjects" {
+		return newError("AccessDenied", http.StatusForbidden, "Access Denied")
+	}
 	for _, p := range h.required(q) {
 		if err := check(q.r.Context(), p.action, p.resource, p.keys); err != nil {
 			return err

@@ -107,6 +107,8 @@ func TestAuthorizeMapping(t *testing.T) {
 		{"GetBucket:policyStatus", "GET", "/bkt?policyStatus", nil, "", []s3grant{g("s3:GetBucketPolicyStatus", b)}},
 		{"GetBucket:lifecycle", "GET", "/bkt?lifecycle", nil, "", []s3grant{g("s3:GetLifecycleConfiguration", b)}},
 		{"GetBucket:encryption", "GET", "/bkt?encryption", nil, "", []s3grant{g("s3:GetEncryptionConfiguration", b)}},
+		{"PutBucket:encryption", "PUT", "/bkt?encryption", nil, `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`, []s3grant{g("s3:PutEncryptionConfiguration", b)}},
+		{"DeleteBucket:encryption", "DELETE", "/bkt?encryption", nil, "", []s3grant{g("s3:PutEncryptionConfiguration", b)}},
 		{"GetBucket:website", "GET", "/bkt?website", nil, "", []s3grant{g("s3:GetBucketWebsite", b)}},
 		{"GetBucket:replication", "GET", "/bkt?replication", nil, "", []s3grant{g("s3:GetReplicationConfiguration", b)}},
 		{"GetBucket:tagging", "GET", "/bkt?tagging", nil, "", []s3grant{g("s3:GetBucketTagging", b)}},
@@ -162,6 +164,20 @@ func TestAuthorizeMapping(t *testing.T) {
 		if !covered[op] {
 			t.Errorf("%s has no authorization case", op)
 		}
+	}
+}
+
+// TestAuthorizeFailsClosed: an operation that is served but has no entry
+// in permissions is refused, even to the root key.
+func TestAuthorizeFailsClosed(t *testing.T) {
+	e, _ := authzEnv(t)
+	e.mkBucket("bkt")
+	saved := permissions["GetBucketLocation"]
+	delete(permissions, "GetBucketLocation")
+	defer func() { permissions["GetBucketLocation"] = saved }()
+	resp, body := e.do("GET", "/bkt?location", nil, nil)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<Code>AccessDenied</Code>") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }
 
