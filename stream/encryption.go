@@ -194,29 +194,32 @@ func recordAD(idx uint32, id string) []byte {
 }
 
 // openRecordLocked returns the partition key and data of a sealed record
-// (one whose stored partition key is empty).
-func (s *streamState) openRecordLocked(data []byte) (string, []byte, error) {
+// (one whose stored partition key is empty). The data is opened into
+// arena, which is returned grown (data aliases it).
+func (s *streamState) openRecordLocked(data, arena []byte) (string, []byte, []byte, error) {
 	if len(data) < envelopeHeader+gcmTag || data[0] != envelopeVersion {
-		return "", nil, fmt.Errorf("stream: %s: sealed record with unknown envelope (version %d, %d bytes)", s.name, firstByte(data), len(data))
+		return "", nil, arena, fmt.Errorf("stream: %s: sealed record with unknown envelope (version %d, %d bytes)", s.name, firstByte(data), len(data))
 	}
 	idx := binary.LittleEndian.Uint32(data[1:5])
 	a := s.keys[idx]
 	if a == nil {
 		if kerr := s.keyErrs[idx]; kerr != nil {
-			return "", nil, fmt.Errorf("stream: %s: data key %d cannot be opened: %w", s.name, idx, kerr)
+			return "", nil, arena, fmt.Errorf("stream: %s: data key %d cannot be opened: %w", s.name, idx, kerr)
 		}
-		return "", nil, fmt.Errorf("stream: %s: sealed record names unknown data key %d", s.name, idx)
+		return "", nil, arena, fmt.Errorf("stream: %s: sealed record names unknown data key %d", s.name, idx)
 	}
 	ad := s.keyAD[idx] // == recordAD(idx, s.id): data[0] is checked above
-	plain, err := a.Open(nil, data[5:envelopeHeader], data[envelopeHeader:], ad)
+	start := len(arena)
+	arena, err := a.Open(arena, data[5:envelopeHeader], data[envelopeHeader:], ad)
 	if err != nil {
-		return "", nil, fmt.Errorf("stream: %s: sealed record fails authentication: %w", s.name, err)
+		return "", nil, arena[:start], fmt.Errorf("stream: %s: sealed record fails authentication: %w", s.name, err)
 	}
+	plain := arena[start:len(arena):len(arena)]
 	kl, n := binary.Uvarint(plain)
 	if n <= 0 || kl > uint64(len(plain)-n) {
-		return "", nil, fmt.Errorf("stream: %s: sealed record has a bad key length", s.name)
+		return "", nil, arena[:start], fmt.Errorf("stream: %s: sealed record has a bad key length", s.name)
 	}
-	return string(plain[n : n+int(kl)]), plain[n+int(kl):], nil
+	return string(plain[n : n+int(kl)]), plain[n+int(kl):], arena, nil
 }
 
 func firstByte(b []byte) int {

@@ -128,11 +128,11 @@ func TestStreamEncryptionTamperAndKeys(t *testing.T) {
 	for i := range ents[0].Data {
 		bad := bytes.Clone(ents[0].Data)
 		bad[i] ^= 1
-		if _, _, err := s.openRecordLocked(bad); err == nil {
+		if _, _, _, err := s.openRecordLocked(bad, nil); err == nil {
 			t.Errorf("tampered byte %d opened", i)
 		}
 	}
-	if k, d, err := s.openRecordLocked(ents[0].Data); err != nil || k != "k" || string(d) != "data" {
+	if k, d, _, err := s.openRecordLocked(ents[0].Data, nil); err != nil || k != "k" || string(d) != "data" {
 		t.Errorf("open = %q %q %v", k, d, err)
 	}
 	s.mu.RUnlock()

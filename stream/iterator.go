@@ -313,7 +313,7 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			rec := Record{ArrivalTime: time.UnixMilli(r.Timestamp), PartitionKey: r.PartitionKey, Data: r.Data}
 			if r.PartitionKey == "" {
 				// A sealed record (encryption.go).
-				if rec.PartitionKey, rec.Data, err = s.openRecordLocked(r.Data); err != nil {
+				if rec.PartitionKey, rec.Data, bufs.plain, err = s.openRecordLocked(r.Data, bufs.plain); err != nil {
 					out.Release()
 					return Records{}, internalErr(err, "stream: read %s/%s at offset %d", s.name, sh.id, r.Offset)
 				}
@@ -351,8 +351,10 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 type readBuffers struct {
 	log  []shardlog.Record // what the log read; Data is reused by the next Read
 	recs []Record
-	seqs []byte     // sequence numbers in text, before their string copy
-	pool *sync.Pool // the engine's readBufs
+	seqs []byte // sequence numbers in text, before their string copy
+	// plain holds the opened data of sealed records (encryption.go).
+	plain []byte
+	pool  *sync.Pool // the engine's readBufs
 }
 
 // maxPooledReadBytes bounds the Data capacity a pooled buffer may keep.
@@ -373,11 +375,11 @@ func (r *Records) Release() {
 	for i := range all {
 		held += cap(all[i].Data)
 	}
-	if held > maxPooledReadBytes {
+	if held+cap(b.plain) > maxPooledReadBytes {
 		return
 	}
 	clear(b.recs[:cap(b.recs)]) // drop references to strings and Data
-	b.recs = b.recs[:0]
+	b.recs, b.plain = b.recs[:0], b.plain[:0]
 	b.pool.Put(b)
 }
 
