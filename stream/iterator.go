@@ -310,16 +310,21 @@ func (e *Engine) GetRecords(region, iterator string, limit int) (Records, error)
 			} else {
 				seqs = appendSeq(seqs, s.meta.SeqTag, sh.index, r.Offset)
 			}
-			rec := Record{ArrivalTime: time.UnixMilli(r.Timestamp), PartitionKey: r.PartitionKey, Data: r.Data}
+			out.Records = append(out.Records, Record{
+				ArrivalTime:  time.UnixMilli(r.Timestamp),
+				PartitionKey: r.PartitionKey,
+				Data:         r.Data,
+			})
 			if r.PartitionKey == "" {
 				// A sealed record (encryption.go).
+				rec := &out.Records[len(out.Records)-1]
 				if rec.PartitionKey, rec.Data, bufs.plain, err = s.openRecordLocked(r.Data, bufs.plain); err != nil {
+					bufs.recs = out.Records
 					out.Release()
 					return Records{}, internalErr(err, "stream: read %s/%s at offset %d", s.name, sh.id, r.Offset)
 				}
 				rec.EncryptionType = "KMS"
 			}
-			out.Records = append(out.Records, rec)
 			bytes += len(r.Data) + len(r.PartitionKey)
 			pos = r.Offset + 1
 		}
