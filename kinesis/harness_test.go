@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/caudal/caudal/auth"
+	"github.com/caudal/caudal/keystore"
 	"github.com/caudal/caudal/protocol"
 	"github.com/caudal/caudal/stream"
 )
@@ -48,6 +49,11 @@ func newHarness(t testing.TB) *harness {
 func newHarnessWith(t testing.TB, configure func(*stream.Config)) *harness {
 	t.Helper()
 	cfg := stream.Config{Dir: t.TempDir(), AccountID: testAccount, RetentionInterval: -1}
+	if ks, err := keystore.Open(keystore.Config{Dir: t.TempDir(), MasterKey: make([]byte, 32), ConfigDir: t.TempDir(), AccountID: testAccount}); err == nil {
+		cfg.Keys = ks // encryption at rest (StartStreamEncryption)
+	} else {
+		t.Fatalf("keystore: %v", err)
+	}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -1,19 +1,25 @@
 package kinesis
 
-// StartStreamEncryption: records server-side encryption with a KMS key id
-// (any key id, alias or key ARN is accepted); DescribeStream(Summary)
+// StartStreamEncryption: seals every record appended afterwards on disk
+// (AES-256-GCM under a new data key made by caudal's key store under the
+// KMS key named by KeyId: key id, key ARN, alias or alias ARN;
+// alias/aws/kinesis is created on first use). DescribeStream(Summary)
 // report EncryptionType KMS and the KeyId, and records written afterwards
-// carry EncryptionType KMS. EncryptionType NONE is refused: this call only
-// starts encryption.
+// carry EncryptionType KMS in PutRecord(s) and GetRecords. EncryptionType
+// NONE is refused: this call only starts encryption. An unknown key is
+// KMSNotFoundException, a disabled one KMSDisabledException (400).
 //
-// Deliberately not: no KMS is consulted and data is not yet encrypted at
-// rest (that comes with the security issue), so none of the KMS*
-// exceptions occur.
+// Deliberately not: KMSAccessDeniedException (key policies are not
+// modelled), KMSOptInRequired, KMSThrottlingException.
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"strings"
 
 	"github.com/caudal/caudal/protocol"
+	"github.com/caudal/caudal/stream"
 )
 
 type encryptionInput struct {
@@ -33,9 +39,34 @@ func (s *service) startStreamEncryption(ctx context.Context, c *protocol.Call) (
 		return nil, invalidArgument("Encryption type %s is not supported by StartStreamEncryption; use KMS.", *in.EncryptionType)
 	}
 	if err := s.e.SetEncryption(reg, name, "KMS", *in.KeyId); err != nil {
-		return nil, s.wireError(c, err)
+		return nil, kmsError(err, *in.KeyId, reg, s.wireError(c, err))
 	}
 	return empty{}, nil
+}
+
+// kmsError maps the stream engine's KMS failures to Kinesis's KMS*
+// exceptions; other errors pass as wired.
+func kmsError(err error, keyID, region string, wired error) error {
+	var code string
+	switch {
+	case errors.Is(err, stream.ErrKMSNotFound):
+		code = "KMSNotFoundException"
+	case errors.Is(err, stream.ErrKMSDisabled):
+		code = "KMSDisabledException"
+	case errors.Is(err, stream.ErrKMSAccess):
+		code = "KMSInvalidStateException"
+	default:
+		return wired
+	}
+	msg := err.Error()
+	var se *stream.Error
+	if errors.As(err, &se) {
+		msg = se.Message
+	}
+	if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "keystore:") {
+		msg = msg[i+2:]
+	}
+	return &protocol.Error{Code: code, Status: http.StatusBadRequest, Message: msg}
 }
 
 func (s *service) encryptionCall(ctx context.Context, c *protocol.Call) (string, string, *encryptionInput, error) {

@@ -1,11 +1,13 @@
 package kinesis
 
-// StopStreamEncryption: records that the stream is no longer encrypted
-// (EncryptionType NONE, no KeyId). AWS asks for the type and key that were
-// in use; caudal refuses a type other than KMS and otherwise accepts the
-// call, also on a stream that was not encrypted.
+// StopStreamEncryption: records appended afterwards are stored in the
+// clear again (EncryptionType NONE, no KeyId); records sealed while
+// encryption was on stay sealed on disk and readable. AWS asks for the
+// type and key that were in use; caudal refuses a type other than KMS and
+// otherwise accepts the call, also on a stream that was not encrypted.
 //
-// Deliberately not: no KMS is consulted (see start_stream_encryption.go).
+// Deliberately not: no KMS is consulted to stop (the data keys stay in the
+// stream's metadata so earlier records can be read).
 
 import (
 	"context"

@@ -114,13 +114,17 @@ func copyObject(h *Handler, q *request) error {
 		meta = &m
 	}
 	opts := lake.PutOptions{Checksums: checksums}
+	if opts.Encryption, err = sseRequest(hdr); err != nil {
+		return err
+	}
 	if err := writeConditions(hdr, &opts); err != nil {
 		return err
 	}
 	info, err := h.cfg.Lake.CopyObject(q.r.Context(), srcBucket, srcKey, q.bucket, q.key, meta, opts)
 	if err != nil {
-		return err
+		return sseError(err)
 	}
+	setSSEHeaders(q.w.Header(), info.Encryption)
 	res := copyObjectResult{ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)}
 	if len(info.Checksums) > 0 {
 		res.ChecksumType = info.ChecksumType
