@@ -69,10 +69,9 @@ type Config struct {
 	ReadBack bool
 
 	// Endpoint is only reported.
-	// SDK makes the producers and readers call PutRecords and GetRecords
-	// through the AWS SDK for Go v2 instead of the generator's own wire
-	// client (wire.go), which costs less CPU per record; PutRecord always
-	// goes through the SDK.
+	// SDK makes the producers and readers call PutRecords, PutRecord and
+	// GetRecords through the AWS SDK for Go v2 instead of the generator's
+	// own wire client (wire.go), which costs less CPU per record.
 	SDK bool
 
 	Endpoint string

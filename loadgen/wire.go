@@ -21,7 +21,7 @@ import (
 	"github.com/caudal/caudal/protocol"
 )
 
-// The wire client: the generator's own PutRecords and GetRecords.
+// The wire client: the generator's own PutRecords, PutRecord and GetRecords.
 //
 // Why: with the AWS SDK for Go v2 the generator spent more CPU per record
 // than the server it measures (8.8 µs against 7.6 µs per 1 KiB record

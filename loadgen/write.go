@@ -91,7 +91,7 @@ func (p *producer) run(ctx context.Context, start, deadline time.Time, remaining
 	size, batch := cfg.RecordSize, cfg.Batch
 	// The wire client encodes records straight into the request body;
 	// the SDK needs them as entries.
-	wire := p.r.wire != nil && cfg.API == PutRecords
+	wire := p.r.wire != nil
 	var buf []byte
 	var entries []types.PutRecordsRequestEntry
 	var keyIdx []int32
@@ -143,6 +143,8 @@ func (p *producer) run(ctx context.Context, start, deadline time.Time, remaining
 		}
 		var err error
 		switch {
+		case cfg.API == PutRecord && wire:
+			err = p.putOneWire(ctx, ids[0], keyIdx[0])
 		case cfg.API == PutRecord:
 			err = p.putOne(ctx, &entries[0], ids[0])
 		case wire:
@@ -308,6 +310,46 @@ func (p *producer) putRecordsBody(dst []byte, ids []uint64, keys []int32) []byte
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...)
+}
+
+// putOneWire is putOne through the wire client.
+func (p *producer) putOneWire(ctx context.Context, id uint64, key int32) error {
+	for attempt := 0; ; attempt++ {
+		if attempt >= maxAttempts {
+			p.c.errors.Add(1)
+			p.firstErr.set(fmt.Errorf("producer %d: record still throttled after %d attempts", p.id, attempt))
+			return nil
+		}
+		if attempt > 0 {
+			if err := backoff.Sleep(ctx, retryBackoff.Delay(attempt)); err != nil {
+				return nil
+			}
+		}
+		p.body = append(p.body[:0], `{"StreamName":`...)
+		p.body = protocol.AppendJSONString(p.body, p.r.stream)
+		p.body = append(p.body, `,"Data":`...)
+		p.body = appendRecordData(p.body, p.r.cfg.RecordSize, p.r.run, recordID{producer: p.id, counter: id}, p.tails)
+		p.body = append(p.body, `,"PartitionKey":`...)
+		p.body = protocol.AppendJSONString(p.body, *p.keys[key])
+		p.body = append(p.body, '}')
+		t0 := time.Now()
+		err := p.r.wire.call(ctx, "PutRecord", p.body, &p.ans)
+		p.hist.Record(time.Since(t0))
+		p.c.calls.Add(1)
+		if err != nil {
+			if isThrottle(err) {
+				p.c.throttles.Add(1)
+				continue
+			}
+			return p.callFailed(ctx, err)
+		}
+		p.errs = 0
+		p.acked = append(p.acked[:0], id)
+		p.r.tr.acked(p.id, p.acked)
+		p.c.records.Add(1)
+		p.c.bytes.Add(uint64(p.r.cfg.RecordSize))
+		return nil
+	}
 }
 
 // putOne puts one record with PutRecord, retrying throttling.

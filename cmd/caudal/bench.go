@@ -32,7 +32,7 @@ Each record carries its producer and a counter, and each read pass is checked:
 every acknowledged record read exactly once, none corrupt. Throttled records are
 retried with backoff and counted. Exit status 1 if verification fails.
 
-PutRecords and GetRecords go through the generator's own client (SigV4
+PutRecords, PutRecord and GetRecords go through the generator's own client (SigV4
 signed, the same wire protocol, far less CPU per record than the SDK, so the
 generator takes less from a server on the same machine); --sdk uses the AWS
 SDK for Go v2 for them too. Latencies are of whole calls (p50/p99/p99.9
@@ -99,7 +99,7 @@ within 1.6%). MB is 10^6 bytes of record data.`,
 	f.Float64Var(&cfg.Rate, "rate", 0, "cap the total write rate, records/s (0: as fast as possible)")
 	f.BoolVar(&cfg.Consumers, "consumers", false, "read every shard with GetRecords while writing (read-while-write)")
 	f.BoolVar(&cfg.ReadBack, "read-back", true, "after writing, read everything back, timed, and verify it")
-	f.BoolVar(&cfg.SDK, "sdk", false, "call PutRecords and GetRecords through the AWS SDK for Go v2 instead of the generator's own, cheaper client")
+	f.BoolVar(&cfg.SDK, "sdk", false, "call PutRecords, PutRecord and GetRecords through the AWS SDK for Go v2 instead of the generator's own, cheaper client")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the generator to this file")
 	f.IntVar(&cfg.ServerPID, "server-pid", 0, "report the CPU time of this local server process per phase (Linux)")
