@@ -315,31 +315,27 @@ func decodeXerialSnappy(b []byte) ([]byte, error) {
 	return out, nil
 }
 
-// deliveredExt is the file extension AWS appends for a compression format
-// (the table in the developer guide's "Configure Amazon S3 object name
-// format": .gz, .zip, .snappy, and .hsnappy for Hadoop-Snappy).
+// deliveredExt is the file extension AWS appends for a compression format.
+// The developer guide's table ("Configure Amazon S3 object name format")
+// lists .hsnappy for HADOOP_SNAPPY, but objects delivered by the real
+// service carry .snappy for both Snappy formats (floci-io/floci#2328
+// reproduced them byte for byte), and caudal follows the service.
 func deliveredExt(format string) string {
 	switch format {
 	case "GZIP":
 		return ".gz"
 	case "ZIP":
 		return ".zip"
-	case "Snappy":
+	case "Snappy", "HADOOP_SNAPPY":
 		return ".snappy"
-	case "HADOOP_SNAPPY":
-		return ".hsnappy"
 	}
 	return ""
 }
 
 // objectNameRE matches AWS's object name suffix:
-// <stream>-<version>-YYYY-MM-dd-HH-MM-SS-<uuid><ext>. An ext of "*" takes
-// any extension (or none).
+// <stream>-<version>-YYYY-MM-dd-HH-MM-SS-<uuid><ext>.
 func objectNameRE(stream, ext string) *regexp.Regexp {
 	e := regexp.QuoteMeta(ext)
-	if ext == "*" {
-		e = `(?:\.[0-9a-z]+)?`
-	}
 	return regexp.MustCompile("^" + regexp.QuoteMeta(stream) +
 		`-([0-9]+)-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}` +
 		e + "$")

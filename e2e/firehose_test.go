@@ -140,12 +140,6 @@ func TestE2EFirehoseDirectPutBoto3(t *testing.T) {
 			prefix := "comp/" + format + "/"
 			objs := waitLines(t, c, bucket("comp"), prefix, format, numbered(format, 0, 200), nil)
 			ext := deliveredExt(format)
-			if format == "HADOOP_SNAPPY" {
-				// Held by TestE2EFirehoseHadoopSnappyExtension, which
-				// stays behind the firehose_wip tag until the server
-				// names these objects .hsnappy as AWS does.
-				ext = "*"
-			}
 			for _, o := range objs {
 				checkObjectKey(t, o.Key, prefix, true, n, ext, t0, time.Now())
 			}
