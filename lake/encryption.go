@@ -37,7 +37,8 @@ package lake
 //
 // Objects written without encryption stay plain files holding exactly
 // their bytes. Path refuses sealed objects (ErrEncrypted): the query
-// engine reads lake files in place and must never read ciphertext.
+// engine reads lake files in place and must never read ciphertext, so it
+// reads decrypted copies of sealed objects instead (query/sealed.go).
 
 import (
 	"crypto/aes"

@@ -51,6 +51,12 @@ type Config struct {
 	// Threads is DuckDB's worker threads per query (default: DuckDB's,
 	// the number of cores).
 	Threads int
+	// SealedDir is where a query's decrypted copies of server-side-encrypted
+	// objects live while it runs (default: /dev/shm when the machine has
+	// it, else TempDir); see sealed.go. SealedBudget bounds one query's
+	// copies in bytes (default 1 GiB).
+	SealedDir    string
+	SealedBudget int64
 	// MemoryLimit is DuckDB's memory limit, e.g. "2GB" (default DuckDB's,
 	// 80% of RAM).
 	MemoryLimit string
@@ -68,6 +74,7 @@ type Engine struct {
 	connector   *duckdb.Connector
 	db          *sql.DB
 	parquetCols parquetColumnCache // which columns the lake's Parquet files have
+	sealedDir   string             // this engine's directory for decrypted copies (sealed.go)
 }
 
 // macros are DuckDB macros the translations call where Trino keeps a type
@@ -115,6 +122,13 @@ func Open(cfg Config) (*Engine, error) {
 	if err := os.MkdirAll(cfg.TempDir, 0o700); err != nil {
 		return nil, fmt.Errorf("query: temp directory: %w", err)
 	}
+	if cfg.SealedBudget <= 0 {
+		cfg.SealedBudget = defaultSealedBudget
+	}
+	sealedDir, err := openSealedDir(cfg.SealedDir, cfg.TempDir)
+	if err != nil {
+		return nil, err
+	}
 	settings := []string{
 		"SET GLOBAL TimeZone = 'UTC'",
 		"SET GLOBAL integer_division = true", // Trino: 5 / 2 = 2
@@ -130,7 +144,8 @@ func Open(cfg Config) (*Engine, error) {
 	}
 	settings = append(settings, macros...)
 	settings = append(settings,
-		fmt.Sprintf("SET GLOBAL allowed_directories = [%s, %s]", quoteString(lakeDir+string(filepath.Separator)), quoteString(cfg.TempDir+string(filepath.Separator))),
+		fmt.Sprintf("SET GLOBAL allowed_directories = [%s, %s, %s]", quoteString(lakeDir+string(filepath.Separator)),
+			quoteString(cfg.TempDir+string(filepath.Separator)), quoteString(sealedDir+string(filepath.Separator))),
 		"SET GLOBAL enable_external_access = false",
 		"SET GLOBAL lock_configuration = true",
 	)
@@ -150,6 +165,7 @@ func Open(cfg Config) (*Engine, error) {
 		return initErr
 	})
 	if err != nil {
+		os.RemoveAll(sealedDir)
 		return nil, fmt.Errorf("query: open DuckDB: %w", err)
 	}
 	db := sql.OpenDB(connector)
@@ -159,13 +175,15 @@ func Open(cfg Config) (*Engine, error) {
 	if err := db.Ping(); err != nil {
 		db.Close()
 		connector.Close()
+		os.RemoveAll(sealedDir)
 		return nil, fmt.Errorf("query: start DuckDB: %w", err)
 	}
-	return &Engine{cfg: cfg, connector: connector, db: db}, nil
+	return &Engine{cfg: cfg, connector: connector, db: db, sealedDir: sealedDir}, nil
 }
 
 // Close stops the engine; queries running are interrupted.
 func (e *Engine) Close() error {
+	defer os.RemoveAll(e.sealedDir)
 	err := e.db.Close()
 	if cerr := e.connector.Close(); err == nil {
 		err = cerr
@@ -237,6 +255,9 @@ func (e *Engine) Run(ctx context.Context, sqlText, database string) (*Result, er
 		database = DefaultDatabase
 	}
 	database = strings.ToLower(database)
+	scr := &scratch{dir: e.sealedDir, budget: e.cfg.SealedBudget}
+	defer scr.cleanup()
+	ctx = withScratch(ctx, scr)
 	toks, err := tokenize(sqlText)
 	if err != nil {
 		return nil, err

@@ -284,9 +284,19 @@ func (e *Engine) listFiles(ctx context.Context, loc string) ([]file, int64, erro
 			}
 			if errors.Is(err, lake.ErrEncrypted) {
 				// Sealed objects (SSE) are never handed to DuckDB, which
-				// reads lake files in place.
-				return nil, 0, &Error{Kind: ErrQuery, Code: "HIVE_CANNOT_OPEN_SPLIT",
-					Message: fmt.Sprintf("Error opening Hive split s3://%s/%s: the object is stored with server-side encryption, which queries cannot read", bucket, o.Key), Err: err}
+				// reads lake files in place: it reads a decrypted copy
+				// made for this query (sealed.go).
+				scr := scratchFrom(ctx)
+				if scr == nil {
+					return nil, 0, fmt.Errorf("query: %s/%s is encrypted and the query has no scratch space", bucket, o.Key)
+				}
+				if p, err = scr.decrypt(ctx, e.cfg.Lake, bucket, o.Key, o.Size); err != nil {
+					if ctx.Err() != nil {
+						return nil, 0, &Error{Kind: ErrCancelled, Code: "USER_CANCELLED", Message: "Query cancelled by user", Err: ctx.Err()}
+					}
+					return nil, 0, &Error{Kind: ErrQuery, Code: "HIVE_CANNOT_OPEN_SPLIT",
+						Message: fmt.Sprintf("Error opening Hive split s3://%s/%s: %v", bucket, o.Key, err), Err: err}
+				}
 			}
 			if err != nil {
 				return nil, 0, fmt.Errorf("query: locate %s/%s: %w", bucket, o.Key, err)
