@@ -471,7 +471,7 @@ func readmeS3Examples(t *testing.T) (awsBlock, boto3Block, caudalBlock string) {
 		}
 	}
 	for _, b := range readmeBlocks(t, "python", "py", "python3") {
-		if strings.Contains(b, `boto3.client("s3"`) && !strings.Contains(b, `boto3.client("athena"`) {
+		if strings.Contains(b, `boto3.client("s3"`) && !strings.Contains(b, `boto3.client("athena"`) && !strings.Contains(b, `boto3.client("firehose"`) {
 			boto3Block = b
 		}
 	}
