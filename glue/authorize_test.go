@@ -1,60 +1,46 @@
 package glue
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/caudal/caudal/auth"
+	"github.com/caudal/caudal/auth/authtest"
 	"github.com/caudal/caudal/catalog"
-	"github.com/caudal/caudal/policy"
 )
 
 // rootSubject is the root principal every harness request is signed by
 // unless a test says otherwise: the root may do everything.
-var rootSubject = &auth.Subject{Principal: &auth.Principal{
-	Account: testAccount, Root: true, UserID: testAccount,
-	ARN: "arn:aws:iam::" + testAccount + ":root", AccessKeyID: testKeyID,
-}}
+var rootSubject = authtest.Root(testAccount, testKeyID)
 
-const aliceARN = "arn:aws:iam::" + testAccount + ":user/alice"
+var aliceARN = authtest.UserARN(testAccount, "alice")
 
 // userSubject is the IAM user alice holding policy documents docs.
 func userSubject(t testing.TB, docs ...string) *auth.Subject {
 	t.Helper()
-	p := &auth.Principal{Account: testAccount, UserName: "alice", UserID: "AIDAALICE", Path: "/",
-		ARN: aliceARN, AccessKeyID: "AKIDALICE"}
-	for _, d := range docs {
-		pol, err := policy.Parse([]byte(d))
-		if err != nil {
-			t.Fatalf("policy %s: %v", d, err)
-		}
-		p.Policies = append(p.Policies, pol)
-	}
-	return &auth.Subject{Principal: p}
+	return authtest.User(t, testAccount, "alice", docs...)
 }
 
-// allowing is a policy allowing exactly the (action, resource) pairs
-// (and, so that it is never empty, an unrelated service's action).
-func allowing(grants []grant) string {
-	st := []string{`{"Effect":"Allow","Action":"sqs:ListQueues","Resource":"*"}`}
-	for _, g := range grants {
-		st = append(st, fmt.Sprintf(`{"Effect":"Allow","Action":%q,"Resource":%q}`, g.action, g.resource))
-	}
-	return `{"Version":"2012-10-17","Statement":[` + strings.Join(st, ",") + `]}`
-}
-
+// grant is one action on one resource, written positionally in the tables
+// below (authtest.Grant's fields are exported, which vet wants keyed).
 type grant struct{ action, resource string }
 
-// deniedMessage is auth's wording of an implicit deny of g to alice.
-func deniedMessage(g grant) string {
-	msg := "User: " + aliceARN + " is not authorized to perform: " + g.action
-	if g.resource != "*" {
-		msg += " on resource: " + g.resource
-	}
-	return msg + " because no identity-based policy allows the " + g.action + " action"
+func (g grant) authtest() authtest.Grant {
+	return authtest.Grant{Action: g.action, Resource: g.resource}
 }
+
+// allowing is a policy allowing exactly grants.
+func allowing(grants []grant) string {
+	gs := make([]authtest.Grant, len(grants))
+	for i, g := range grants {
+		gs[i] = g.authtest()
+	}
+	return authtest.Allowing(gs)
+}
+
+// deniedMessage is auth's wording of an implicit deny of g to alice.
+func deniedMessage(g grant) string { return authtest.DeniedMessage(aliceARN, g.authtest()) }
 
 // TestAuthorizeMapping pins, for every operation, the actions and
 // resources it is authorized as: the caller first holds none of the grants
