@@ -35,10 +35,13 @@ package athena
 //     runs (query.WithAccess); a refusal fails the query with
 //     PERMISSION_DENIED "Insufficient permissions to execute the query.".
 //
-// Not authorized: s3:GetObject on the data files a query scans (Athena
-// asks for it; caudal reads the lake directly), the database and table
-// ARNs of a DDL statement's Glue action (only the catalog's), and the
-// target of INSERT INTO (its table's location, s3:PutObject).
+//   - what a statement does in the lake, asked by the query engine as it
+//     runs (query.WithObjectAccess): s3:ListBucket (with s3:prefix) on
+//     every location it lists, s3:GetObject on every data file it reads,
+//     s3:PutObject on every object CTAS and INSERT INTO write.
+//
+// Not authorized: the database and table ARNs of a DDL statement's Glue
+// action (only the catalog's).
 //
 // A refusal is AccessDeniedException (HTTP 400) with auth's wording.
 
@@ -141,6 +144,16 @@ func (s *service) catalogAccess(ctx context.Context, c *protocol.Call) query.Acc
 			return errors.New(pe.Message) // the query's failure reason carries auth's wording alone
 		}
 		return err
+	}
+}
+
+// objectAccess is StartInput.ObjectAccess: the S3 action on a lake
+// resource, as the caller, on the same detached context as catalogAccess.
+func objectAccess(ctx context.Context) query.ObjectAccess {
+	sub, _ := auth.SubjectFrom(ctx)
+	detached := auth.WithSubject(context.Background(), sub)
+	return func(action, resource string, conditions map[string][]string) error {
+		return auth.Check(detached, action, resource, conditions)
 	}
 }
 

@@ -142,7 +142,8 @@ func TestAuthorizeStartQuery(t *testing.T) {
 }
 
 // TestAuthorizeQueryTables: a SELECT reads only tables the caller may
-// glue:GetTable; otherwise it fails PERMISSION_DENIED naming the table.
+// glue:GetTable, and only files it may s3:ListBucket and s3:GetObject;
+// otherwise it fails PERMISSION_DENIED naming what is missing.
 func TestAuthorizeQueryTables(t *testing.T) {
 	h := newHarness(t, nil)
 	h.numbersTable(3)
@@ -165,9 +166,23 @@ func TestAuthorizeQueryTables(t *testing.T) {
 			deniedMessage(grant{"glue:GetTable", g + "table/default/numbers"})) {
 		t.Fatalf("without glue:GetTable on the table: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
 	}
-	qe = run(append(base, grant{"glue:GetTable", g + "table/default/numbers"}))
+	// The table's files need the S3 permissions Athena asks for with the
+	// caller's credentials: listing the location, then reading each file.
+	base = append(base, grant{"glue:GetTable", g + "table/default/numbers"})
+	for _, missing := range []grant{
+		{"s3:ListBucket", "arn:aws:s3:::data"},
+		{"s3:GetObject", "arn:aws:s3:::data/numbers/part-0.csv"},
+	} {
+		qe = run(base)
+		if qe.Status.State != types.QueryExecutionStateFailed ||
+			!strings.Contains(aws.ToString(qe.Status.StateChangeReason), "PERMISSION_DENIED: Insufficient permissions to execute the query. "+deniedMessage(missing)) {
+			t.Fatalf("without %s: %s %v", missing.action, qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
+		}
+		base = append(base, missing)
+	}
+	qe = run(base)
 	if qe.Status.State != types.QueryExecutionStateSucceeded {
-		t.Fatalf("with glue:GetTable on the table: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
+		t.Fatalf("with glue:GetTable and the S3 reads: %s %v", qe.Status.State, aws.ToString(qe.Status.StateChangeReason))
 	}
 }
 

@@ -67,6 +67,7 @@ func (s *service) startQueryExecution(ctx context.Context, c *protocol.Call) (an
 		ClientRequestToken: deref(in.ClientRequestToken),
 		Authorize:          resultWriter(ctx),
 		Access:             s.catalogAccess(ctx, c),
+		ObjectAccess:       objectAccess(ctx),
 	}
 	if in.ResultConfiguration != nil {
 		start.OutputLocation = deref(in.ResultConfiguration.OutputLocation)

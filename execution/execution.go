@@ -168,6 +168,9 @@ type StartInput struct {
 	// Access, when set, is asked while the query runs what it may do
 	// through the catalog (query.WithAccess).
 	Access query.Access
+	// ObjectAccess, when set, is asked while the query runs what it may
+	// read and write in the lake (query.WithObjectAccess).
+	ObjectAccess query.ObjectAccess
 }
 
 // Manager runs and remembers query executions. It is safe for concurrent
@@ -431,6 +434,9 @@ func (m *Manager) Start(in StartInput) (string, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	if in.Access != nil {
 		ctx = query.WithAccess(ctx, in.Access)
+	}
+	if in.ObjectAccess != nil {
+		ctx = query.WithObjectAccess(ctx, in.ObjectAccess)
 	}
 	l := &liveExec{exec: exec, cancel: cancel, done: make(chan struct{}), cutoff: cutoff}
 	m.mu.Lock()

@@ -94,3 +94,44 @@ func ddlAction(toks []token) string {
 	}
 	return ""
 }
+
+// ObjectAccess decides whether the statement being run may perform an S3
+// action ("s3:GetObject") on a lake resource ARN, with the action's
+// condition keys (lower case, as policy.Request wants them; nil for
+// none). A non-nil error refuses it. The Athena skin sets one per
+// execution so that a query reads and writes through the lake only what
+// the caller may read and write through S3, as Athena does with the
+// caller's credentials.
+type ObjectAccess func(action, resource string, conditions map[string][]string) error
+
+type objectAccessKey struct{}
+
+// WithObjectAccess returns ctx carrying a; Run then asks it for
+// s3:ListBucket on every location a statement lists (with s3:prefix),
+// s3:GetObject on every data file a query reads, and s3:PutObject on
+// every object CTAS and INSERT INTO write.
+func WithObjectAccess(ctx context.Context, a ObjectAccess) context.Context {
+	return context.WithValue(ctx, objectAccessKey{}, a)
+}
+
+// allowObject asks ctx's ObjectAccess, if any, refusing as allow does.
+func allowObject(ctx context.Context, action, bucket, key string, conditions map[string][]string) error {
+	a, _ := ctx.Value(objectAccessKey{}).(ObjectAccess)
+	if a == nil {
+		return nil
+	}
+	arn := "arn:aws:s3:::" + bucket
+	if key != "" || action != "s3:ListBucket" {
+		arn += "/" + key
+	}
+	if err := a(action, arn, conditions); err != nil {
+		return &Error{Kind: ErrQuery, Code: "PERMISSION_DENIED",
+			Message: "Insufficient permissions to execute the query. " + err.Error(), Err: err}
+	}
+	return nil
+}
+
+// listCondition is s3:ListBucket's condition keys for a listing of prefix.
+func listCondition(prefix string) map[string][]string {
+	return map[string][]string{"s3:prefix": {prefix}}
+}

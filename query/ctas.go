@@ -605,6 +605,9 @@ func (e *Engine) writeFiles(ctx context.Context, m *materialized, t *catalog.Tab
 }
 
 func (e *Engine) upload(ctx context.Context, local, bucket, key string) error {
+	if err := allowObject(ctx, "s3:PutObject", bucket, key, nil); err != nil {
+		return err
+	}
 	f, err := os.Open(local)
 	if err != nil {
 		return fmt.Errorf("query: read written file: %w", err)

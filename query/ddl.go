@@ -874,6 +874,9 @@ func (e *Engine) repairTable(ctx context.Context, p *ddlParser, database string)
 	if err != nil {
 		return nil, err
 	}
+	if err := allowObject(ctx, "s3:ListBucket", bucket, "", listCondition(prefix)); err != nil {
+		return nil, err
+	}
 	found := map[string][]string{}
 	var order []string
 	opts := lake.ListOptions{Prefix: prefix, MaxKeys: 1000}

@@ -258,6 +258,9 @@ func (e *Engine) listFiles(ctx context.Context, loc string) ([]file, int64, erro
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := allowObject(ctx, "s3:ListBucket", bucket, "", listCondition(prefix)); err != nil {
+		return nil, 0, err
+	}
 	var files []file
 	var total int64
 	opts := lake.ListOptions{Prefix: prefix, MaxKeys: 1000}
@@ -277,6 +280,9 @@ func (e *Engine) listFiles(ctx context.Context, loc string) ([]file, int64, erro
 			base := path.Base(o.Key)
 			if o.Size == 0 || strings.HasSuffix(o.Key, "/") || strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") {
 				continue
+			}
+			if err := allowObject(ctx, "s3:GetObject", bucket, o.Key, nil); err != nil {
+				return nil, 0, err
 			}
 			p, err := e.cfg.Lake.Path(bucket, o.Key)
 			if errors.Is(err, lake.ErrObjectNotFound) {
