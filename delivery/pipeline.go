@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/caudal/caudal/catalog"
 	"github.com/caudal/caudal/delivery/columnar"
 	"github.com/caudal/caudal/delivery/compression"
 	"github.com/caudal/caudal/delivery/prefix"
@@ -191,9 +192,16 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 			if written > 0 {
 				objs = append(objs, object{key: name, body: buf.Bytes(), data: true})
 				delivered += written
-				for i, r := range g.recs {
-					if !slices.ContainsFunc(cfails, func(f columnar.Failure) bool { return f.Index == i }) {
-						nbytes += int64(len(r.data))
+				for _, r := range g.recs {
+					nbytes += int64(len(r.data))
+				}
+				if len(cfails) > 0 {
+					bad := make([]bool, len(g.recs))
+					for _, f := range cfails {
+						if f.Index >= 0 && f.Index < len(g.recs) && !bad[f.Index] {
+							bad[f.Index] = true
+							nbytes -= int64(len(g.recs[f.Index].data))
+						}
 					}
 				}
 			}
@@ -260,13 +268,15 @@ func randomString() string {
 // concatenated JSON objects). A record that claims KPL aggregation but
 // does not decode is kept as it is, as Firehose delivers it.
 func deaggregate(mode string, batch []rec, fromStream bool, fails *[]failed) []rec {
-	out := make([]rec, 0, len(batch))
-	for _, r := range batch {
+	// out stays nil (and batch is returned as it is) until a record
+	// expands: most stream records are not aggregated.
+	var out []rec
+	for i, r := range batch {
+		var parts []rec
 		if mode == "JSON" {
 			dec := json.NewDecoder(bytes.NewReader(r.data))
-			var parts []rec
 			ok := true
-			for i := 0; ; i++ {
+			for j := 0; ; j++ {
 				var raw json.RawMessage
 				if err := dec.Decode(&raw); err != nil {
 					if !errors.Is(err, io.EOF) {
@@ -274,28 +284,47 @@ func deaggregate(mode string, batch []rec, fromStream bool, fails *[]failed) []r
 					}
 					break
 				}
-				parts = append(parts, rec{data: []byte(raw), arrival: r.arrival, seq: r.seq, subSeq: i})
+				parts = append(parts, rec{data: []byte(raw), arrival: r.arrival, seq: r.seq, subSeq: j})
 			}
-			if ok && len(parts) > 0 {
-				out = append(out, parts...)
-			} else {
+			if !ok {
+				parts = nil
+			}
+		} else if subs, aggregated, err := kpl.Deaggregate(r.data); err == nil && aggregated {
+			parts = make([]rec, 0, len(subs))
+			for j, s := range subs {
+				parts = append(parts, rec{data: s.Data, arrival: r.arrival, seq: r.seq, subSeq: j})
+			}
+		}
+		if parts == nil {
+			if out != nil {
 				out = append(out, r)
 			}
 			continue
 		}
-		subs, aggregated, err := kpl.Deaggregate(r.data)
-		if err != nil || !aggregated {
-			out = append(out, r)
-			continue
+		if out == nil {
+			out = append(make([]rec, 0, len(batch)+len(parts)), batch[:i]...)
 		}
-		for i, s := range subs {
-			out = append(out, rec{data: s.Data, arrival: r.arrival, seq: r.seq, subSeq: i})
-		}
+		out = append(out, parts...)
+	}
+	if out == nil {
+		return batch
 	}
 	return out
 }
 
-// converter builds the Parquet converter from the catalog table's columns.
+// convCache is a delivery stream's last Parquet converter and what it was
+// built from: the plan's conversion and the table's columns. Reusing it
+// keeps the converter's pooled buffers warm across flushes; a changed
+// table (UpdateTable, or dropped and created again) builds a new one.
+// Worker-owned.
+type convCache struct {
+	c    *conversion
+	cols []catalog.Column
+	conv *columnar.Converter
+}
+
+// converter returns the Parquet converter for the catalog table's current
+// columns, built once per plan and column list.
 func (ds *dstream) converter(c *conversion) (*columnar.Converter, error) {
 	if ds.e.cfg.Catalog == nil {
 		return nil, errors.New("no catalog on this server")
@@ -304,11 +333,28 @@ func (ds *dstream) converter(c *conversion) (*columnar.Converter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema %s.%s: %w", c.database, c.table, err)
 	}
-	var cols []columnar.Column
+	var cols []catalog.Column
 	if t.StorageDescriptor != nil {
-		for _, col := range t.StorageDescriptor.Columns {
-			cols = append(cols, columnar.Column{Name: col.Name, Type: col.Type})
-		}
+		cols = t.StorageDescriptor.Columns
+	}
+	cc := &ds.conv
+	if cc.conv != nil && cc.c == c && slices.EqualFunc(cc.cols, cols, func(a, b catalog.Column) bool { return a.Name == b.Name && a.Type == b.Type }) {
+		return cc.conv, nil
+	}
+	conv, err := newConverter(c, cols)
+	if err != nil {
+		*cc = convCache{}
+		return nil, err
+	}
+	*cc = convCache{c: c, cols: slices.Clone(cols), conv: conv}
+	return conv, nil
+}
+
+// newConverter builds a converter for a conversion and a table's columns.
+func newConverter(c *conversion, tcols []catalog.Column) (*columnar.Converter, error) {
+	var cols []columnar.Column
+	for _, col := range tcols {
+		cols = append(cols, columnar.Column{Name: col.Name, Type: col.Type})
 	}
 	opt := columnar.Options{Columns: cols, Compression: c.parquet.Compression, EnableDictionaryCompression: enabled(c.parquet.EnableDictionaryCompression)}
 	if c.parquet.BlockSizeBytes != nil {

@@ -22,6 +22,7 @@ type sourceState struct {
 	ended    map[string]bool
 	lastPoll time.Time
 	lastErr  string // the last poll error logged
+	lastLen  int    // records in the last flushed buffer: the next one's capacity
 }
 
 // cursor follows one shard.
@@ -117,19 +118,25 @@ func (ds *dstream) poll(p *plan) error {
 				}
 				return err
 			}
+			// The buffer keeps the records' Data as GetRecords returned it,
+			// without a copy: out is never released, so its memory is the
+			// buffer's until the flush drops it (Records.Release).
+			if len(s.buf) == 0 && cap(s.buf) < s.lastLen {
+				s.buf = make([]rec, 0, s.lastLen)
+			}
 			for _, r := range out.Records {
-				data := append([]byte(nil), r.Data...)
 				ms := r.ArrivalTime.UnixMilli()
-				s.buf = append(s.buf, rec{data: data, arrival: ms, seq: r.SequenceNumber, subSeq: -1})
-				s.bytes += int64(len(data))
+				s.buf = append(s.buf, rec{data: r.Data, arrival: ms, seq: r.SequenceNumber, subSeq: -1})
+				s.bytes += int64(len(r.Data))
 				if s.oldest == 0 || ms < s.oldest {
 					s.oldest = ms
 				}
-				s.read[sh.ID] = r.SequenceNumber
 			}
 			n := len(out.Records)
+			if n > 0 {
+				s.read[sh.ID] = out.Records[n-1].SequenceNumber
+			}
 			c.iter = out.NextIterator
-			out.Release()
 			if c.iter == "" {
 				c.ended = true
 				s.ended[sh.ID] = true
@@ -169,6 +176,7 @@ func (ds *dstream) flushSource(p *plan) error {
 		return err
 	}
 	ds.ck = nck
+	s.lastLen = len(s.buf)
 	s.buf, s.bytes, s.oldest = nil, 0, 0
 	clear(s.read)
 	clear(s.ended)

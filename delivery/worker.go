@@ -47,6 +47,7 @@ type dstream struct {
 	// registered remembers partition locations already in the catalog
 	// (partitions.go).
 	registered map[string]bool
+	conv       convCache // the last Parquet converter (pipeline.go)
 
 	ckOff     atomic.Uint64 // ck.Offset, readable by Metrics
 	pendBytes atomic.Int64  // DirectPut: bytes put and not yet delivered (approximate)

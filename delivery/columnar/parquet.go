@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
 )
@@ -72,7 +73,10 @@ func (c *compressor) compress(dst, src []byte) []byte {
 		if cap(dst) < n {
 			dst = make([]byte, n)
 		}
-		return snappy.Encode(dst[:n], src)
+		// s2's fast Snappy-compatible encoder: any Snappy decoder reads
+		// it; snappy.Encode (s2's "better" level) was 6× slower on
+		// delivery's pages for ~1% smaller output.
+		return s2.EncodeSnappy(dst[:n], src)
 	case codecGzip:
 		buf := bytes.NewBuffer(dst[:0])
 		w := gzipPool.Get().(*gzip.Writer)
