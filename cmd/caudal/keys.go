@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -31,12 +32,7 @@ func newKeysCreateCmd(e *env, g *globals) *cobra.Command {
 		Use:   "create USER",
 		Short: "Create an access key for a user and print its secret (shown only this once)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			out, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(args[0])})
 			if err != nil {
 				return c.explain(err)
@@ -45,7 +41,7 @@ func newKeysCreateCmd(e *env, g *globals) *cobra.Command {
 			fmt.Fprintf(e.stdout, "created access key for user %s; the secret is shown only now, store it:\n\n", aws.ToString(k.UserName))
 			fmt.Fprintf(e.stdout, "  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey))
 			return nil
-		},
+		}),
 	}
 }
 
@@ -55,12 +51,7 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 		Aliases: []string{"list"},
 		Short:   "List a user's access keys (never their secrets)",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCESS KEY ID\tSTATUS\tCREATED\tLAST USED")
 			p := iam.NewListAccessKeysPaginator(c, &iam.ListAccessKeysInput{UserName: aws.String(args[0])})
@@ -83,7 +74,7 @@ func newKeysListCmd(e *env, g *globals) *cobra.Command {
 				}
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 }
 
@@ -109,12 +100,7 @@ func newKeysStatusCmd(e *env, g *globals, verb string, status types.StatusType) 
 		Use:   verb + " ACCESS_KEY_ID [--user USER]",
 		Short: map[string]string{"disable": "Disable an access key (it stops authenticating at once)", "enable": "Enable a disabled access key"}[verb],
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			owner, err := keyOwner(cmd, c, user, args[0])
 			if err != nil {
 				return err
@@ -124,7 +110,7 @@ func newKeysStatusCmd(e *env, g *globals, verb string, status types.StatusType) 
 			}
 			fmt.Fprintf(e.stdout, "access key %s of user %s is now %s\n", args[0], owner, status)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&user, "user", "", "the key's user (default: looked up)")
 	return cmd
@@ -137,12 +123,7 @@ func newKeysDeleteCmd(e *env, g *globals) *cobra.Command {
 		Aliases: []string{"delete"},
 		Short:   "Delete an access key for good",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			owner, err := keyOwner(cmd, c, user, args[0])
 			if err != nil {
 				return err
@@ -152,7 +133,7 @@ func newKeysDeleteCmd(e *env, g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "deleted access key %s of user %s\n", args[0], owner)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&user, "user", "", "the key's user (default: looked up)")
 	return cmd

@@ -40,6 +40,18 @@ func newIAMClient(ctx context.Context, e *env, g *globals) (*iamClient, error) {
 	return &iamClient{Client: ic, g: g, credSrc: src}, nil
 }
 
+// withIAM is a RunE that makes the command's IAM client first.
+func withIAM(e *env, g *globals, run func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		c, err := newIAMClient(ctx, e, g)
+		if err != nil {
+			return err
+		}
+		return run(ctx, cmd, c, args)
+	}
+}
+
 // explain turns an IAM error into one that says what to do.
 func (c *iamClient) explain(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
@@ -79,12 +91,7 @@ func newUsersCreateCmd(e *env, g *globals) *cobra.Command {
 		Use:   "create NAME [--path /team/]",
 		Short: "Create a user",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			in := &iam.CreateUserInput{UserName: aws.String(args[0])}
 			if path != "" {
 				in.Path = aws.String(path)
@@ -96,7 +103,7 @@ func newUsersCreateCmd(e *env, g *globals) *cobra.Command {
 			fmt.Fprintf(e.stdout, "created user %s (%s)\n", aws.ToString(out.User.UserName), aws.ToString(out.User.Arn))
 			fmt.Fprintf(e.stdout, "next: caudal keys create %s, then caudal users policy put %s NAME --file policy.json\n", args[0], args[0])
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&path, "path", "", `IAM path, "/" or "/a/b/" (default "/")`)
 	return cmd
@@ -139,12 +146,7 @@ func newUsersDeleteCmd(e *env, g *globals) *cobra.Command {
 		Aliases: []string{"delete"},
 		Short:   "Delete a user (with --force, its access keys and policies first)",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			name := aws.String(args[0])
 			if force {
 				keys, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: name})
@@ -176,7 +178,7 @@ func newUsersDeleteCmd(e *env, g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "deleted user %s\n", args[0])
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "delete the user's access keys and inline policies first")
 	return cmd
@@ -224,12 +226,7 @@ func newUsersPolicyCmd(e *env, g *globals) *cobra.Command {
 		Use:   "get USER NAME",
 		Short: "Print an inline policy's document",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			out, err := c.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String(args[0]), PolicyName: aws.String(args[1])})
 			if err != nil {
 				return c.explain(err)
@@ -245,19 +242,14 @@ func newUsersPolicyCmd(e *env, g *globals) *cobra.Command {
 			}
 			fmt.Fprintln(e.stdout, doc)
 			return nil
-		},
+		}),
 	}
 	ls := &cobra.Command{
 		Use:     "ls USER",
 		Aliases: []string{"list"},
 		Short:   "List a user's inline policies",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			p := iam.NewListUserPoliciesPaginator(c, &iam.ListUserPoliciesInput{UserName: aws.String(args[0])})
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
@@ -269,25 +261,20 @@ func newUsersPolicyCmd(e *env, g *globals) *cobra.Command {
 				}
 			}
 			return nil
-		},
+		}),
 	}
 	rm := &cobra.Command{
 		Use:     "rm USER NAME",
 		Aliases: []string{"delete"},
 		Short:   "Delete an inline policy",
 		Args:    cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newIAMClient(ctx, e, g)
-			if err != nil {
-				return err
-			}
+		RunE: withIAM(e, g, func(ctx context.Context, cmd *cobra.Command, c *iamClient, args []string) error {
 			if _, err := c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String(args[0]), PolicyName: aws.String(args[1])}); err != nil {
 				return c.explain(err)
 			}
 			fmt.Fprintf(e.stdout, "deleted policy %s of user %s\n", args[1], args[0])
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(put, get, ls, rm)
 	return cmd
