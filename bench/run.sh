@@ -189,7 +189,7 @@ for t in "${TARGETS[@]}"; do
 	# many only queue: a short sweep picks each target's best producer
 	# count for the 500-record workloads.
 	best=4 bestrate=0
-	for p in 2 4 8 16; do
+	for p in 2 4 8 16 32; do
 		run_bench "sweep-p$p" "$t" --shards 4 --keys 1024 --duration 5s --producers "$p" --record-size 1024 --batch 500 --read-back=false
 		r=$(rate_of "$RES/sweep-p$p.$t.json")
 		if [ "$r" -gt "$bestrate" ]; then best=$p bestrate=$r; fi
@@ -204,6 +204,21 @@ for t in "${TARGETS[@]}"; do
 		run_bench halfpeak "$t" "${COMMON[@]}" --producers "$best" --record-size 1024 --batch 500 --rate "$half" --read-back=false
 	fi
 done
+
+# The disk alone in the half-peak pattern: each 1 KiB x 500 call puts about
+# a quarter of its framed bytes on each of the 4 shards, and its answer
+# waits for the slowest of those 4 appends + fsyncs. `caudal bench disk`
+# replays exactly that on bare files, at the half-peak call rate, so the
+# p99 target can be read against what fsync alone costs here.
+half=$(($(rate_of "$RES/put1k.caudal.json") / 2))
+if [ "$half" -gt 0 ]; then
+	rounds=$(python3 -c "print(round($half / 500, 1))")
+	wsize=$((500 * (1024 + 26 + 8) / 4)) # records x (data + frame header + key) / shards
+	log "disk alone in the half-peak pattern: 4 files, ${wsize} B appended + fsync each, $rounds rounds/s"
+	echo "caudal bench disk --dir <data dir> --files 4 --write-size ${wsize}B --rate $rounds --duration ${SECS}s" > "$RES/disk-halfpeak.cmd.txt"
+	"$CAUDAL" bench disk --dir "$WORK/data" --files 4 --write-size "${wsize}B" --rate "$rounds" --duration "${SECS}s" --json > "$RES/disk-halfpeak.json" 2> "$RES/disk-halfpeak.err" ||
+		log "  disk probe FAILED: $(tail -1 "$RES/disk-halfpeak.err")"
+fi
 
 if [ "$SOAK" -gt 0 ]; then
 	half=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["write"]["records_per_s"] / 2))' "$RES/put1k.caudal.json")

@@ -104,5 +104,6 @@ within 1.6%). MB is 10^6 bytes of record data.`,
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the generator to this file")
 	f.IntVar(&cfg.ServerPID, "server-pid", 0, "report the CPU time of this local server process per phase (Linux)")
 	cmd.AddCommand(newBenchLakeCmd(e, g))
+	cmd.AddCommand(newBenchDiskCmd(e))
 	return cmd
 }
