@@ -71,6 +71,9 @@ func (s *service) getRecords(ctx context.Context, c *protocol.Call) (any, error)
 	if err := s.authorize(ctx, c, s.streamARN(region(c), name)); err != nil {
 		return nil, err
 	}
+	if err := s.authorizeKey(ctx, c, region(c), name, "kms:Decrypt"); err != nil {
+		return nil, err
+	}
 	limit := defaultGetRecordsLimit
 	if in.Limit != nil {
 		limit = int(*in.Limit)

@@ -67,6 +67,11 @@ func (s *service) putRecord(ctx context.Context, c *protocol.Call) (any, error) 
 	if err != nil {
 		return nil, s.wireError(c, err)
 	}
+	if st.EncryptionType == "KMS" {
+		if err := s.authorizeKey(ctx, c, reg, name, "kms:GenerateDataKey"); err != nil {
+			return nil, err
+		}
+	}
 	if err := tooLarge(c, &st); err != nil {
 		return nil, err
 	}

@@ -9,7 +9,10 @@ package kinesis
 // NONE is refused: this call only starts encryption. An unknown key is
 // KMSNotFoundException, a disabled one KMSDisabledException (400).
 //
-// Deliberately not: KMSAccessDeniedException (key policies are not
+// Using a customer-managed key later needs the producer's kms:GenerateDataKey
+// and the consumer's kms:Decrypt (KMSAccessDeniedException; authorize.go).
+//
+// Deliberately not: KMSAccessDeniedException here (key policies are not
 // modelled), KMSOptInRequired, KMSThrottlingException.
 
 import (

@@ -450,3 +450,52 @@ func (s *lakeState) updateBucket(bucket string, fn func(*bucketRecord) error) er
 		return nil
 	})
 }
+
+// CustomerKey returns the ARN of the customer-managed KMS key that a write
+// of an object to bucket with enc (nil: none asked for) would seal its data
+// key under: enc's, else the bucket default's. It returns "" when the write
+// would not use KMS, or would use the AWS-managed aws/s3 key, whose key
+// policy lets every principal of the account use it through S3. Callers
+// check kms:GenerateDataKey on a returned key before the write, as S3
+// does; an unknown key is the error the write itself would get.
+func (l *Lake) CustomerKey(bucket string, enc *Encryption) (string, error) {
+	if err := l.impl.check(); err != nil {
+		return "", err
+	}
+	if enc == nil {
+		def, err := l.impl.bucketEncryption(bucket)
+		if err != nil || def == nil {
+			return "", err
+		}
+		enc = def
+	}
+	if enc.Algorithm != SSEKMS || enc.KMSKeyID == "" {
+		return "", nil
+	}
+	return l.customerKeyARN(enc.KMSKeyID)
+}
+
+// ObjectCustomerKey is the ARN of the customer-managed KMS key info's
+// object is sealed under, or "" (not KMS, or the AWS-managed key). Readers
+// check kms:Decrypt on it before serving the object's bytes.
+func (l *Lake) ObjectCustomerKey(info ObjectInfo) (string, error) {
+	if info.Encryption == nil || info.Encryption.Algorithm != SSEKMS || info.Encryption.KMSKeyID == "" {
+		return "", nil
+	}
+	return l.customerKeyARN(info.Encryption.KMSKeyID)
+}
+
+func (l *Lake) customerKeyARN(id string) (string, error) {
+	ks := l.impl.cfg.Keys
+	if ks == nil {
+		return "", ErrNoKeyStore
+	}
+	k, err := ks.DescribeKey(id, "")
+	if err != nil {
+		return "", fmt.Errorf("lake: KMS key %s: %w", id, err)
+	}
+	if k.Manager != "CUSTOMER" {
+		return "", nil
+	}
+	return k.ARN, nil
+}

@@ -2,7 +2,10 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"strings"
+
+	"github.com/caudal/caudal/lake"
 )
 
 // Access decides whether the statement being run may perform a Glue
@@ -124,6 +127,30 @@ func allowObject(ctx context.Context, action, bucket, key string, conditions map
 	if key != "" || action != "s3:ListBucket" {
 		arn += "/" + key
 	}
+	return allowResource(ctx, a, action, arn, conditions)
+}
+
+// allowSealedObject asks ctx's ObjectAccess, if any, for kms:Decrypt on
+// the customer-managed KMS key bucket/key is sealed under, as S3 does
+// before GetObject hands out such an object (the AWS-managed aws/s3 key
+// needs no KMS permission).
+func allowSealedObject(ctx context.Context, lk *lake.Lake, bucket, key string) error {
+	a, _ := ctx.Value(objectAccessKey{}).(ObjectAccess)
+	if a == nil {
+		return nil
+	}
+	info, err := lk.HeadObject(bucket, key)
+	if err != nil {
+		return fmt.Errorf("query: head %s/%s: %w", bucket, key, err)
+	}
+	arn, err := lk.ObjectCustomerKey(info)
+	if err != nil || arn == "" {
+		return err
+	}
+	return allowResource(ctx, a, "kms:Decrypt", arn, nil)
+}
+
+func allowResource(ctx context.Context, a ObjectAccess, action, arn string, conditions map[string][]string) error {
 	if err := a(action, arn, conditions); err != nil {
 		return &Error{Kind: ErrQuery, Code: "PERMISSION_DENIED",
 			Message: "Insufficient permissions to execute the query. " + err.Error(), Err: err}

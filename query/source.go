@@ -292,6 +292,9 @@ func (e *Engine) listFiles(ctx context.Context, loc string) ([]file, int64, erro
 				// Sealed objects (SSE) are never handed to DuckDB, which
 				// reads lake files in place: it reads a decrypted copy
 				// made for this query (sealed.go).
+				if err := allowSealedObject(ctx, e.cfg.Lake, bucket, o.Key); err != nil {
+					return nil, 0, err
+				}
 				scr := scratchFrom(ctx)
 				if scr == nil {
 					return nil, 0, fmt.Errorf("query: %s/%s is encrypted and the query has no scratch space", bucket, o.Key)

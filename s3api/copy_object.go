@@ -117,6 +117,12 @@ func copyObject(h *Handler, q *request) error {
 	if opts.Encryption, err = sseRequest(hdr); err != nil {
 		return err
 	}
+	if err := authorizeReadKey(h, q, src); err != nil {
+		return err
+	}
+	if err := authorizeWriteKey(h, q, q.bucket, opts.Encryption, "kms:GenerateDataKey"); err != nil {
+		return err
+	}
 	if err := writeConditions(hdr, &opts); err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ func createMultipartUpload(h *Handler, q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := authorizeWriteKey(h, q, q.bucket, enc, "kms:GenerateDataKey", "kms:Decrypt"); err != nil {
+		return err
+	}
 	up, err := h.cfg.Lake.CreateUploadWith(q.bucket, q.key, meta, alg, typ, enc)
 	if err != nil {
 		return sseError(err)

@@ -57,6 +57,11 @@ func serveObject(h *Handler, q *request, head bool) error {
 	if err != nil {
 		return sseError(err) // a sealed object's key may be disabled (sse.go)
 	}
+	if !head {
+		if err := authorizeReadKey(h, q, info); err != nil {
+			return err
+		}
+	}
 
 	switch res, cond := readPreconditions(q.r.Header).evaluate(info, h.cfg.Now()); res {
 	case preconditionFailed:

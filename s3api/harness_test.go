@@ -42,6 +42,7 @@ type s3env struct {
 	url     string // http://127.0.0.1:port
 	client  *s3.Client
 	dir     string           // the lake's directory
+	keys    *keystore.Store  // the lake's key store
 	now     func() time.Time // signing time of do's requests: cfg.Now, or time.Now
 }
 
@@ -72,7 +73,7 @@ func newS3Env(t testing.TB, cfg Config) *s3env {
 	}
 	h := New(cfg)
 	srv := httptest.NewServer(h)
-	e := &s3env{t: t, lake: lk, handler: h, srv: srv, url: srv.URL, dir: dir, now: time.Now}
+	e := &s3env{t: t, lake: lk, handler: h, srv: srv, url: srv.URL, dir: dir, keys: ks, now: time.Now}
 	if cfg.Now != nil {
 		e.now = cfg.Now
 	}

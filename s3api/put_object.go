@@ -47,6 +47,9 @@ func putObject(h *Handler, q *request) error {
 	if opts.Encryption, err = sseRequest(q.r.Header); err != nil {
 		return err
 	}
+	if err := authorizeWriteKey(h, q, q.bucket, opts.Encryption, "kms:GenerateDataKey"); err != nil {
+		return err
+	}
 	if err := writeConditions(q.r.Header, &opts); err != nil {
 		return err
 	}

@@ -97,3 +97,45 @@ func kmsDetail(err error) string {
 	}
 	return msg
 }
+
+// Using a customer-managed KMS key through S3 needs the caller's own KMS
+// permission on that key, as in AWS: kms:GenerateDataKey to write an object
+// sealed under it (PutObject, CopyObject's destination,
+// CreateMultipartUpload, which also needs kms:Decrypt for the parts), and
+// kms:Decrypt to read one (GetObject, a copy source). HeadObject reads no
+// data and needs none. The AWS-managed aws/s3 key needs no check: its key
+// policy lets every principal of the account use it through S3. Without
+// SSE-KMS, or without an auth subject's restrictions (root), these are
+// no-ops. A refusal is S3's AccessDenied naming the KMS action and key.
+
+// authorizeWriteKey checks the KMS actions a write of bucket/… with enc
+// (nil: the bucket default) needs.
+func authorizeWriteKey(h *Handler, q *request, bucket string, enc *lake.Encryption, actions ...string) error {
+	arn, err := h.cfg.Lake.CustomerKey(bucket, enc)
+	if err != nil {
+		return sseError(err)
+	}
+	return authorizeKey(q, arn, actions...)
+}
+
+// authorizeReadKey checks kms:Decrypt on the key info's object is sealed
+// under.
+func authorizeReadKey(h *Handler, q *request, info lake.ObjectInfo) error {
+	arn, err := h.cfg.Lake.ObjectCustomerKey(info)
+	if err != nil {
+		return sseError(err)
+	}
+	return authorizeKey(q, arn, "kms:Decrypt")
+}
+
+func authorizeKey(q *request, arn string, actions ...string) error {
+	if arn == "" {
+		return nil
+	}
+	for _, a := range actions {
+		if e := check(q.r.Context(), a, arn, nil); e != nil {
+			return e
+		}
+	}
+	return nil
+}

@@ -50,6 +50,9 @@ func uploadPartCopy(h *Handler, q *request) error {
 	if res, cond := readCopyPreconditions(q.r.Header).evaluate(src, h.cfg.Now()); res != proceed {
 		return errPreconditionFailed(cond)
 	}
+	if err := authorizeReadKey(h, q, src); err != nil {
+		return err
+	}
 	first, last := int64(0), int64(-1)
 	if vs, ok := q.r.Header["X-Amz-Copy-Source-Range"]; ok {
 		first, last, err = parseCopySourceRange(strings.Join(vs, ","), src.Size)

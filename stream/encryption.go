@@ -228,3 +228,37 @@ func firstByte(b []byte) int {
 	}
 	return int(b[0])
 }
+
+// CustomerKey returns the ARN of the customer-managed KMS key stream name
+// seals new records under, or "" when it is not encrypted or uses the
+// AWS-managed alias/aws/kinesis key (whose key policy lets every principal
+// of the account use it through Kinesis). The wire skin checks the
+// caller's kms:GenerateDataKey (producers) or kms:Decrypt (consumers) on a
+// returned key, as Kinesis does.
+func (e *Engine) CustomerKey(region, name string) (string, error) {
+	s, err := e.lookup(region, name)
+	if err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	typ, id := s.meta.EncryptionType, s.meta.KeyID
+	gone := s.gone
+	s.mu.RUnlock()
+	if gone {
+		return "", e.notFound(name)
+	}
+	if typ != "KMS" || id == "" || e.cfg.Keys == nil {
+		return "", nil
+	}
+	k, err := e.cfg.Keys.DescribeKey(id, region)
+	switch {
+	case errors.Is(err, keystore.ErrNotFound):
+		return "", &Error{Kind: ErrKMSNotFound, Message: err.Error(), Err: err}
+	case err != nil:
+		return "", internalErr(err, "stream: key of %s", name)
+	}
+	if k.Manager != "CUSTOMER" {
+		return "", nil
+	}
+	return k.ARN, nil
+}

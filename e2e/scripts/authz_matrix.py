@@ -349,6 +349,46 @@ def firehose_kms_rows(iam, later, res, bucket):
         eq(root.decrypt(CiphertextBlob=blob)["Plaintext"], b"secret", "root decrypts")
     later.check("kms", kms_rows)
 
+    def kms_key_use_rows():
+        """Data sealed under a customer-managed key needs the caller's own
+        KMS permission on it: kms:GenerateDataKey to write (S3 PutObject,
+        Kinesis PutRecord), kms:Decrypt to read (GetObject, GetRecords).
+        HeadObject needs none; the refused put stores nothing."""
+        key = svc("kms").create_key()["KeyMetadata"]
+        root_s3, root_k = s3v4(), svc("kinesis")
+        root_s3.put_object(Bucket=bucket, Key="kms/sealed", Body=b"sealed", ServerSideEncryption="aws:kms",
+                           SSEKMSKeyId=key["KeyId"])
+        name = unique("authz-kms")
+        root_k.create_stream(StreamName=name, ShardCount=1)
+        root_k.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        root_k.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId=key["Arn"])
+        plain = [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "kinesis:*"], "Resource": "*"}]
+        u = User(iam, "kmsdata", plain)
+        us, uk = u.s3(), u.client("kinesis")
+        s3_denied(us.put_object, Bucket=bucket, Key="kms/new", Body=b"x", ServerSideEncryption="aws:kms",
+                  SSEKMSKeyId=key["KeyId"], action="kms:GenerateDataKey", resource=key["Arn"])
+        s3_denied(us.get_object, Bucket=bucket, Key="kms/sealed", action="kms:Decrypt", resource=key["Arn"])
+        eq(us.head_object(Bucket=bucket, Key="kms/sealed")["SSEKMSKeyId"], key["Arn"], "HEAD needs no KMS permission")
+        try:
+            root_s3.head_object(Bucket=bucket, Key="kms/new")
+            raise AssertionError("a refused PUT stored kms/new")
+        except ClientError as e:
+            eq(e.response["ResponseMetadata"]["HTTPStatusCode"], 404, "HEAD of the refused PUT's key")
+        e = expect_error("KMSAccessDeniedException", uk.put_record, StreamName=name, PartitionKey="p", Data=b"x")
+        check("kms:GenerateDataKey on resource: " + key["Arn"] in (e["message"] or ""), "message %r", e["message"])
+        it = uk.get_shard_iterator(StreamName=name, ShardId="shardId-000000000000",
+                                   ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        expect_error("KMSAccessDeniedException", uk.get_records, ShardIterator=it)
+        eq(len(root_k.get_records(ShardIterator=it)["Records"]), 0, "records after the refused put")
+        iam.put_user_policy(UserName=u.name, PolicyName="kms", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": key["Arn"]}]}))
+        us.put_object(Bucket=bucket, Key="kms/new", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key["KeyId"])
+        eq(us.get_object(Bucket=bucket, Key="kms/sealed")["Body"].read(), b"sealed", "GET with kms:Decrypt")
+        uk.put_record(StreamName=name, PartitionKey="p", Data=b"x")
+        eq([r["Data"] for r in uk.get_records(ShardIterator=it)["Records"]], [b"x"], "GetRecords with kms:Decrypt")
+    later.check("customer KMS key use", kms_key_use_rows)
+
 
 def key_state_rows(iam, later, res):
     u = User(iam, "keys", [{"Effect": "Allow", "Action": ["kinesis:ListStreams", "s3:ListAllMyBuckets"], "Resource": "*"}])
