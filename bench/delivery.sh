@@ -3,9 +3,10 @@
 # `caudal server` (127.0.0.1, a temporary data directory, fsync always,
 # quotas off): the stream ingest rate with `caudal bench` (1 KiB records),
 # JSON → Parquet delivery throughput for a stream-sourced and a direct-put
-# delivery stream with data format conversion (records/s and MB/s into the
-# lake), and the delay from put to queryable through Athena (p50/max over
-# marker records). Builds caudal from the committed HEAD (git archive: other
+# delivery stream with data format conversion (the drain rate with a
+# backlog, compared with the ingest rate, and the rate while producers put;
+# records/s, MB/s and server CPU per record), and the delay from put to
+# queryable through Athena (p50/max over marker records). Builds caudal from the committed HEAD (git archive: other
 # work in the tree does not leak in), then runs bench/deliverybench, which
 # starts the server, measures, stops it and removes its files. A few minutes.
 #

@@ -7,10 +7,15 @@
 //   - JSON → Parquet delivery throughput for a stream-sourced delivery
 //     stream (KinesisStreamAsSource, data format conversion with a Glue
 //     table's schema, Parquet with SNAPPY) and for a DirectPut one with the
-//     same conversion: producers put N JSON records of about 1 KiB as fast
-//     as the server takes them, and the lake is watched (ListObjectsV2
-//     every 100 ms) until objects holding all N rows have appeared; rows
-//     are counted by DuckDB from the Parquet footers at the end;
+//     same conversion: the delivery stream is created, then producers put
+//     N JSON records of about 1 KiB as fast as the server takes them
+//     (request bodies encoded beforehand, put.go), and the server's
+//     RecordsDelivered (GET /_caudal/delivery) is polled until it reaches
+//     N. Two rates come out: delivered while the producers put, and the
+//     drain rate, the backlog left at the last acknowledgement over the
+//     time it took to deliver it, which is what the target compares with
+//     the ingest rate. Rows are counted by DuckDB from the Parquet footers
+//     at the end and must equal N;
 //   - the delay from put to queryable: a marker record is put (PutRecord,
 //     DirectPut, conversion, IntervalInSeconds -latency-interval) and an
 //     Athena query over the delivered prefix is polled until it sees it.
@@ -72,7 +77,7 @@ func main() {
 	var o options
 	quick := flag.Bool("quick", false, "20,000 records per delivery phase, 5 s ingest, 3 markers")
 	flag.StringVar(&o.caudal, "caudal", "", "the caudal binary (required)")
-	flag.IntVar(&o.records, "records", 200_000, "JSON records per delivery phase")
+	flag.IntVar(&o.records, "records", 500_000, "JSON records per delivery phase")
 	flag.DurationVar(&o.ingest, "ingest", 15*time.Second, "duration of the caudal bench ingest phase")
 	flag.IntVar(&o.markers, "markers", 10, "marker records for the put-to-queryable delay")
 	flag.IntVar(&o.interval, "interval", 1, "BufferingHints.IntervalInSeconds of the throughput delivery streams")
@@ -165,7 +170,7 @@ func run(o options) (err error) {
 		glue:    glue.NewFromConfig(cfg, func(x *glue.Options) { x.BaseEndpoint = aws.String(srv.endpoint) }),
 		athena:  athena.NewFromConfig(cfg, func(x *athena.Options) { x.BaseEndpoint = aws.String(srv.endpoint) }),
 		kinesis: kinesis.NewFromConfig(cfg, func(x *kinesis.Options) { x.BaseEndpoint = aws.String(srv.endpoint) }),
-		fh:      &firehose{endpoint: srv.endpoint, creds: aws.Credentials{AccessKeyID: srv.keyID, SecretAccessKey: srv.secret}, http: &http.Client{Timeout: 2 * time.Minute}, signer: v4.NewSigner()},
+		fh:      &firehose{endpoint: srv.endpoint, creds: aws.Credentials{AccessKeyID: srv.keyID, SecretAccessKey: srv.secret}, http: &http.Client{Timeout: 2 * time.Minute, Transport: transport()}, signer: v4.NewSigner()},
 	}
 
 	// (a) the stream ingest rate.
@@ -298,17 +303,44 @@ func conversion(interval int, prefix string) map[string]any {
 
 // --- (b) throughput -------------------------------------------------------
 
+// deliveryResult is one delivery phase: N records put by 4 producers into a
+// delivery stream created just before (so its source, read from its
+// creation time on, starts empty), timed from the server's own counter
+// RecordsDelivered (GET /_caudal/delivery, polled every metricsPoll), which
+// moves once a flush's objects are all written to the lake.
 type deliveryResult struct {
-	Records        int
-	PutSeconds     float64 // first put to last acknowledgement
-	DoneSeconds    float64 // first put to the object completing N rows appearing
-	Rows           int64   // rows counted in the delivered Parquet
-	Objects        int
-	ParquetBytes   int64
-	ErrorObjects   int
-	ServerCPU      float64 // seconds, first put to done
-	ServerCPUKnown bool
+	Records      int
+	PutSeconds   float64 // first put to last acknowledgement
+	DoneSeconds  float64 // first put to RecordsDelivered reaching N (the last object written)
+	AtPutEnd     int64   // RecordsDelivered when the last put was acknowledged
+	Rows         int64   // rows counted in the delivered Parquet footers
+	Objects      int
+	ParquetBytes int64
+	ErrorObjects int
+	// ServerCPU is the server's CPU seconds from the first put to done;
+	// DrainCPU from the last acknowledgement to done, when the server did
+	// nothing but deliver (and answer the metrics polls).
+	ServerCPU, DrainCPU float64
+	ServerCPUKnown      bool
+	Load                string // load average at the end of the phase
 }
+
+// backlog is what was put and not yet delivered at the last acknowledgement.
+func (d *deliveryResult) backlog() int64 { return int64(d.Records) - d.AtPutEnd }
+
+// drainSeconds is last acknowledgement → last object.
+func (d *deliveryResult) drainSeconds() float64 { return d.DoneSeconds - d.PutSeconds }
+
+// drainRate is the records/s delivered after the put ended, when the delivery
+// stream had a backlog and the producers no longer competed for the CPU.
+func (d *deliveryResult) drainRate() float64 {
+	if d.backlog() <= 0 || d.drainSeconds() <= 0 {
+		return 0
+	}
+	return float64(d.backlog()) / d.drainSeconds()
+}
+
+const metricsPoll = 20 * time.Millisecond
 
 func deliverFromStream(ctx context.Context, c clients, duck *sql.DB, work string, o options) (*deliveryResult, error) {
 	if _, err := c.kinesis.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("deliv-src"), ShardCount: aws.Int32(4)}); err != nil {
@@ -334,27 +366,7 @@ func deliverFromStream(ctx context.Context, c clients, duck *sql.DB, work string
 		"ExtendedS3DestinationConfiguration": conversion(o.interval, "stream/")}); err != nil {
 		return nil, err
 	}
-	put := func(ctx context.Context, batch [][]byte, first int) error {
-		entries := make([]kinesistypes.PutRecordsRequestEntry, len(batch))
-		for i, b := range batch {
-			entries[i] = kinesistypes.PutRecordsRequestEntry{Data: b, PartitionKey: aws.String(fmt.Sprint(first + i))}
-		}
-		for len(entries) > 0 {
-			out, err := c.kinesis.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("deliv-src"), Records: entries})
-			if err != nil {
-				return err
-			}
-			var retry []kinesistypes.PutRecordsRequestEntry
-			for i, r := range out.Records {
-				if r.ErrorCode != nil {
-					retry = append(retry, entries[i])
-				}
-			}
-			entries = retry
-		}
-		return nil
-	}
-	return measure(ctx, c, duck, work, o, "stream/", put)
+	return measure(ctx, c, duck, work, o, "from-stream", "stream/", kinesisPut("deliv-src"))
 }
 
 func deliverDirect(ctx context.Context, c clients, duck *sql.DB, work string, o options) (*deliveryResult, error) {
@@ -362,31 +374,17 @@ func deliverDirect(ctx context.Context, c clients, duck *sql.DB, work string, o 
 		"ExtendedS3DestinationConfiguration": conversion(o.interval, "direct/")}); err != nil {
 		return nil, err
 	}
-	put := func(ctx context.Context, batch [][]byte, _ int) error {
-		for len(batch) > 0 {
-			out, err := c.fh.putBatch(ctx, "direct", batch)
-			if err != nil {
-				return err
-			}
-			var retry [][]byte
-			for i, r := range out.RequestResponses {
-				if r.ErrorCode != "" {
-					retry = append(retry, batch[i])
-				}
-			}
-			batch = retry
-		}
-		return nil
-	}
-	return measure(ctx, c, duck, work, o, "direct/", put)
+	return measure(ctx, c, duck, work, o, "direct", "direct/", firehosePut("direct"))
 }
 
 // measure puts o.records JSON records with 4 producers of 500-record
-// batches through put, watches the lake under prefix until the delivered
-// Parquet holds them all, and times both.
-func measure(ctx context.Context, c clients, duck *sql.DB, work string, o options, prefix string,
-	put func(context.Context, [][]byte, int) error) (*deliveryResult, error) {
+// batches through put (bodies encoded before the clock starts), follows
+// delivery stream name's RecordsDelivered until it reaches them all, then
+// checks the Parquet under prefix holds exactly that many rows (from the
+// footers, through DuckDB).
+func measure(ctx context.Context, c clients, duck *sql.DB, work string, o options, name, prefix string, put api) (*deliveryResult, error) {
 	res := &deliveryResult{Records: o.records}
+	batches := put.batches(o.records)
 	cpu0, cpuOK := serverCPU()
 	start := time.Now()
 	var next atomic.Int64
@@ -397,102 +395,108 @@ func measure(ctx context.Context, c clients, duck *sql.DB, work string, o option
 		go func() {
 			defer wg.Done()
 			for {
-				first := int(next.Add(500)) - 500
-				if first >= o.records {
+				i := int(next.Add(1)) - 1
+				if i >= len(batches) {
 					return
 				}
-				var batch [][]byte
-				for i := first; i < min(first+500, o.records); i++ {
-					batch = append(batch, jsonRecord(i))
-				}
-				if err := put(ctx, batch, first); err != nil {
+				if err := put.send(ctx, c.fh, batches[i]); err != nil {
 					errs <- err
 					return
 				}
+				batches[i].body = nil // let the collector have it
 			}
 		}()
 	}
-
-	// Watch the lake while the producers run: when did each object appear?
-	seen := map[string]time.Time{}
-	sizes := map[string]int64{}
-	var acked, ackedAt time.Time
+	// At the last acknowledgement: the time, what was delivered by then
+	// and the server's CPU, read at once so the drain starts from them.
+	var ackedAt time.Time
+	var atAck int64
+	var atAckErr error
+	var cpuAck float64
+	var cpuAckOK bool
 	producersDone := make(chan struct{})
-	go func() { wg.Wait(); ackedAt = time.Now(); close(producersDone) }()
-	rows := map[string]int64{}
-	var total int64
+	go func() {
+		wg.Wait()
+		ackedAt = time.Now()
+		cpuAck, cpuAckOK = serverCPU()
+		atAck, atAckErr = c.fh.delivered(ctx, name)
+		close(producersDone)
+	}()
+
 	deadline := time.Now().Add(10 * time.Minute)
-	dir := filepath.Join(work, strings.TrimSuffix(prefix, "/"))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
+	acked := false
+	var done time.Time
 	for {
 		select {
 		case err := <-errs:
 			return nil, fmt.Errorf("producer: %w", err)
 		default:
 		}
-		select {
-		case <-producersDone:
-			acked = ackedAt
-		default:
+		if !acked {
+			select {
+			case <-producersDone:
+				if atAckErr != nil {
+					return nil, atAckErr
+				}
+				acked = true
+			default:
+			}
 		}
-		keys, err := list(ctx, c.s3, prefix)
+		n, err := c.fh.delivered(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		now := time.Now()
-		for k, size := range keys {
-			if _, ok := seen[k]; !ok {
-				seen[k], sizes[k] = now, size
-			}
-		}
-		// Count rows only once the producers are done and the listing
-		// has grown since the last count, to keep the watcher's CPU off
-		// the server's while it works.
-		if !acked.IsZero() && len(rows) < len(seen) {
-			for k := range seen {
-				if _, ok := rows[k]; ok {
-					continue
-				}
-				n, err := parquetRows(ctx, c.s3, duck, dir, k)
-				if err != nil {
-					return nil, err
-				}
-				rows[k] = n
-				total += n
-			}
-			if total >= int64(o.records) {
-				break
-			}
+		if n >= int64(o.records) {
+			done = time.Now()
+			break
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d of %d rows delivered under %s after 10 minutes", total, o.records, prefix)
+			return nil, fmt.Errorf("%d of %d records delivered by %s after 10 minutes", n, o.records, name)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(metricsPoll)
 	}
-	// Done: when the last object needed appeared.
-	var done time.Time
-	for k := range rows {
-		if seen[k].After(done) {
-			done = seen[k]
+	cpuDone, cpuDoneOK := serverCPU()
+	res.Load = loadAverage()
+	if !acked {
+		// Delivered in full before the goroutine read the counter: wait for it.
+		<-producersDone
+		if atAckErr != nil {
+			return nil, atAckErr
 		}
 	}
-	if cpu1, ok := serverCPU(); ok && cpuOK {
-		res.ServerCPU, res.ServerCPUKnown = cpu1-cpu0, true
+	if cpuOK && cpuAckOK && cpuDoneOK {
+		res.ServerCPU, res.DrainCPU, res.ServerCPUKnown = cpuDone-cpu0, cpuDone-cpuAck, true
 	}
-	res.PutSeconds = acked.Sub(start).Seconds()
+	res.PutSeconds = ackedAt.Sub(start).Seconds()
 	res.DoneSeconds = done.Sub(start).Seconds()
-	res.Rows = total
-	res.Objects = len(rows)
-	for _, s := range sizes {
-		res.ParquetBytes += s
+	res.AtPutEnd = atAck
+
+	// Correctness: every row is in the Parquet under prefix, none twice.
+	dir := filepath.Join(work, strings.TrimSuffix(prefix, "/"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
+	keys, err := list(ctx, c.s3, prefix)
+	if err != nil {
+		return nil, err
+	}
+	for k, size := range keys {
+		n, err := parquetRows(ctx, c.s3, duck, dir, k)
+		if err != nil {
+			return nil, err
+		}
+		res.Rows += n
+		res.ParquetBytes += size
+	}
+	res.Objects = len(keys)
 	errKeys, err := list(ctx, c.s3, "errors/"+prefix)
 	if err != nil {
 		return nil, err
 	}
 	res.ErrorObjects = len(errKeys)
+	if res.Rows != int64(o.records) || res.ErrorObjects != 0 {
+		return nil, fmt.Errorf("%s: %d rows in %d objects and %d error objects for %d records put", name, res.Rows, res.Objects, res.ErrorObjects, o.records)
+	}
 	return res, nil
 }
 
@@ -638,8 +642,9 @@ func athenaRun(ctx context.Context, c *athena.Client, query string) (string, err
 
 // --- the Firehose client ----------------------------------------------------
 
-// firehose is a SigV4-signed JSON 1.1 client for the few Firehose calls
-// the benchmark makes (the Go SDK's firehose module is not a dependency).
+// firehose is a SigV4-signed awsJson1.1 client for the Firehose calls the
+// benchmark makes (the Go SDK's firehose module is not a dependency) and
+// for the delivery phases' pre-encoded puts (put.go).
 type firehose struct {
 	endpoint string
 	creds    aws.Credentials
@@ -652,27 +657,10 @@ func (f *firehose) call(ctx context.Context, op string, in, out any) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.endpoint+"/", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "Firehose_20150804."+op)
 	sum := sha256.Sum256(body)
-	if err := f.signer.SignHTTP(ctx, f.creds, req, hex.EncodeToString(sum[:]), "firehose", "us-east-1", time.Now()); err != nil {
-		return err
-	}
-	resp, err := f.http.Do(req)
+	raw, err := f.post(ctx, "firehose", "Firehose_20150804."+op, body, hex.EncodeToString(sum[:]))
 	if err != nil {
 		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("Firehose %s: HTTP %d: %s", op, resp.StatusCode, truncate(string(raw), 300))
 	}
 	if out != nil {
 		return json.Unmarshal(raw, out)
@@ -698,6 +686,36 @@ func (f *firehose) create(ctx context.Context, in map[string]any) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("delivery stream %v not ACTIVE after 30 s", name)
+}
+
+// delivered is delivery stream name's RecordsDelivered, from the server's
+// GET /_caudal/delivery (unsigned, like /_caudal/health).
+func (f *firehose) delivered(ctx context.Context, name string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.endpoint+"/_caudal/delivery", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := f.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("delivery metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		DeliveryStreams []struct {
+			DeliveryStreamName string
+			RecordsDelivered   int64
+			LastError          string
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("delivery metrics: HTTP %d: %v", resp.StatusCode, err)
+	}
+	for _, m := range body.DeliveryStreams {
+		if m.DeliveryStreamName == name {
+			return m.RecordsDelivered, nil
+		}
+	}
+	return 0, fmt.Errorf("delivery metrics: no delivery stream %s", name)
 }
 
 type putBatchOut struct {
@@ -797,6 +815,15 @@ func (s *server) stop() error {
 		return errors.New("caudal server did not stop within 20 s of SIGTERM")
 	}
 	return nil
+}
+
+// transport keeps a connection per producer and one for the metrics polls
+// (http.DefaultTransport keeps two per host and would reconnect the rest).
+func transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 16, 16
+	t.DisableCompression = true
+	return t
 }
 
 func freePort() (int, error) {
