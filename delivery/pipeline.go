@@ -81,6 +81,13 @@ func (ds *dstream) deliver(p *plan, batch []rec, fromStream bool) error {
 			return err
 		}
 	}
+	// The objects are in the lake: keep the largest data body's memory
+	// for the next batch's conversion (build).
+	for _, o := range objs {
+		if o.data && cap(o.body) > cap(ds.outBuf) && cap(o.body) <= maxBufferBytesTotal {
+			ds.outBuf = o.body[:0]
+		}
+	}
 	ds.stats.records.Add(int64(delivered))
 	ds.stats.bytes.Add(nbytes)
 	ds.stats.objects.Add(int64(len(objs)))
@@ -139,6 +146,23 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 	}
 	var groups []*group
 	byKey := map[string]*group{}
+	if !p.dynamic && p.query == nil && len(recs) > 0 {
+		// No partition keys: one prefix for the whole batch, and the
+		// group is the batch, not a copy of it record by record.
+		pre, rerr := p.prefix.Render(prefix.Values{Time: bt, Random: randomString()})
+		if rerr != nil {
+			for _, r := range recs {
+				fails = append(fails, failed{r: r, typ: errTypePartitioning, code: "DynamicPartitioning.PrefixEvaluationFailed", message: rerr.Error()})
+			}
+			recs = nil
+		} else {
+			if !p.prefix.HasTimestamp() {
+				pre += defaultTimePrefix(bt)
+			}
+			groups = append(groups, &group{prefix: pre, recs: recs})
+			recs = nil
+		}
+	}
 	for _, r := range recs {
 		k := ""
 		if p.dynamic {
@@ -179,8 +203,12 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 			for i, r := range g.recs {
 				datas[i] = r.data
 			}
-			var buf bytes.Buffer
-			written, cfails, cerr := conv.Convert(datas, &buf)
+			// A fresh buffer would grow by doubling (allocating and
+			// clearing each size) through every batch's Parquet: start
+			// from the last batch's (deliver).
+			buf := bytes.NewBuffer(ds.outBuf[:0])
+			ds.outBuf = nil
+			written, cfails, cerr := conv.Convert(datas, buf)
 			if cerr != nil {
 				return nil, 0, 0, 0, fmt.Errorf("delivery: convert to Parquet: %w", cerr)
 			}
@@ -189,7 +217,9 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 					fails = append(fails, failed{r: g.recs[f.Index], typ: errTypeConversion, code: f.Code, message: f.Message})
 				}
 			}
-			if written > 0 {
+			if written == 0 {
+				ds.outBuf = buf.Bytes()[:0]
+			} else {
 				objs = append(objs, object{key: name, body: buf.Bytes(), data: true})
 				delivered += written
 				for _, r := range g.recs {
@@ -207,8 +237,9 @@ func (ds *dstream) build(p *plan, batch []rec, fromStream bool) (objs []object, 
 			}
 			continue
 		}
-		var buf bytes.Buffer
-		w, cerr := compression.NewWriter(p.compression, &buf, entryName(name, p.extension))
+		buf := bytes.NewBuffer(ds.outBuf[:0])
+		ds.outBuf = nil
+		w, cerr := compression.NewWriter(p.compression, buf, entryName(name, p.extension))
 		if cerr != nil {
 			return nil, 0, 0, 0, fmt.Errorf("delivery: compression %s: %w", p.compression, cerr)
 		}

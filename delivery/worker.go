@@ -22,9 +22,10 @@ var (
 // dstream is one live delivery stream: its metadata, compiled plan, log
 // (DirectPut) and worker.
 //
-// Locking: mu guards meta and plan. The worker alone touches ck, the
-// stream-source cursors and the buffer (source.go); pending counters are
-// atomics so Put never waits on a flush.
+// Locking: mu guards meta and plan. The worker alone touches ck and a
+// stream source's buffer; a stream source's reader goroutine alone its
+// cursors, and hands the worker what it read through a channel
+// (source.go); pending counters are atomics so Put never waits on a flush.
 type dstream struct {
 	e    *Engine
 	mu   sync.Mutex
@@ -48,6 +49,7 @@ type dstream struct {
 	// (partitions.go).
 	registered map[string]bool
 	conv       convCache // the last Parquet converter (pipeline.go)
+	outBuf     []byte    // a delivered object's body, reused by the next conversion (pipeline.go)
 
 	ckOff     atomic.Uint64 // ck.Offset, readable by Metrics
 	pendBytes atomic.Int64  // DirectPut: bytes put and not yet delivered (approximate)
@@ -194,6 +196,9 @@ func (ds *dstream) checkpointOffset() uint64 { return ds.ckOff.Load() }
 // the buffering hints say so, and retries failed flushes with backoff.
 func (ds *dstream) run() {
 	defer close(ds.done)
+	if ds.src != nil {
+		defer ds.startReader()()
+	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	retry := time.Duration(0)

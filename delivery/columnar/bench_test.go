@@ -115,3 +115,36 @@ func reportRates(b *testing.B, perOp int, cpu time.Duration) {
 		b.ReportMetric(float64(perOp)*float64(b.N)/cpu.Seconds(), "records/cpu-s")
 	}
 }
+
+// BenchmarkJSONParse measures the JSON parser alone over the records of
+// BenchmarkConvert (1 KiB, 11 fields, a 600-byte string) and of
+// bench/deliverybench (1 KiB, 6 fields, a 921-byte string).
+func BenchmarkJSONParse(b *testing.B) {
+	events := make([][]byte, 10000)
+	for i := range events {
+		head := fmt.Sprintf(`{"id":%d,"ts":"2026-11-26T04:%02d:%02d.%03dZ","user_id":"user-%d","category":"c%d","amount":%d.%02d,"payload":"`,
+			i, i/60%60, i%60, i%1000, i%5000, i%17, i%1000, i%100)
+		events[i] = []byte(head + strings.Repeat("0123456789abcdef", 64)[:1024-len(head)-3] + "\"}\n")
+	}
+	for _, tc := range []struct {
+		name string
+		recs [][]byte
+	}{{"clickstream", benchRecords(10000)}, {"events", events}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var size int64
+			for _, r := range tc.recs {
+				size += int64(len(r))
+			}
+			b.SetBytes(size)
+			var p jparser
+			for b.Loop() {
+				for _, r := range tc.recs {
+					p.data, p.i, p.nodes = r, 0, p.nodes[:0]
+					if _, err := p.parseValue(0); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

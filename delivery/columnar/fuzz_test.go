@@ -123,3 +123,43 @@ func duckCheck(t *testing.T, file []byte) {
 		t.Fatalf("duckdb read: %v", err)
 	}
 }
+
+// FuzzScanString: the string scanner's fast path agrees with the
+// byte-by-byte one on every input: the same end, escape flag and error.
+func FuzzScanString(f *testing.F) {
+	for _, s := range []string{`abc"`, `a\"b"`, "a\x01b\"", `no end`, `\u00e9x"`, `\u12"`, `é"`,
+		`0123456789abcdef0123456789abcdef0123456789"`, "0123456789abcdef0123456789abcdef012345678\x1f9\"", `\`, `"`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, slow := jparser{data: data}, jparser{data: data}
+		escF, errF := fast.scanString()
+		escS, errS := slow.scanStringSlow()
+		if (errF == nil) != (errS == nil) || errF != nil && errF.Error() != errS.Error() {
+			t.Fatalf("errors differ: fast %v, slow %v", errF, errS)
+		}
+		if errF == nil && (escF != escS || fast.i != slow.i) {
+			t.Fatalf("fast ends at %d esc %t, slow at %d esc %t", fast.i, escF, slow.i, escS)
+		}
+	})
+}
+
+// TestHasEscapeOrControl: every byte value at every position of strings up to 70
+// bytes, against the definition (a backslash or a byte below 0x20).
+func TestHasEscapeOrControl(t *testing.T) {
+	for n := 1; n <= 70; n++ {
+		s := bytes.Repeat([]byte{0xff}, n)
+		if hasEscapeOrControl(s) {
+			t.Fatalf("n=%d: no special byte, hasEscapeOrControl true", n)
+		}
+		for j := range n {
+			for b := range 256 {
+				s[j] = byte(b)
+				if got := hasEscapeOrControl(s); got != (b < 0x20 || b == '\\') {
+					t.Fatalf("n=%d, byte %#x at %d: hasEscapeOrControl %t", n, b, j, got)
+				}
+			}
+			s[j] = 0xff
+		}
+	}
+}

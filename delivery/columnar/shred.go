@@ -69,16 +69,22 @@ func (s *shredder) str(v *jnode) []byte {
 }
 
 // normKey returns a JSON key unescaped and, when the deserializer is
-// case-insensitive, lower-cased; and whether it holds a dot.
+// case-insensitive, lower-cased; and whether it holds a dot. A key that
+// needs neither is returned as it is in the record, not copied: the caller
+// must copy it before changing it.
 func (s *shredder) normKey(v *jnode) ([]byte, bool) {
 	raw := s.data[v.start:v.end]
+	ci := s.c.caseInsensitive
+	if !v.esc && !ci {
+		return raw, bytes.IndexByte(raw, '.') >= 0
+	}
 	if v.esc {
 		s.key = appendUnescaped(s.key[:0], raw)
 	} else {
 		s.key = append(s.key[:0], raw...)
 	}
 	k := s.key
-	ci, dot := s.c.caseInsensitive, false
+	dot := false
 	for i, c := range k {
 		if ci && c >= 'A' && c <= 'Z' {
 			k[i] = c + 32
@@ -108,6 +114,8 @@ func (s *shredder) object(n *pnode, obj int32, r uint8) error {
 		if f, ok := n.keys[string(key)]; ok {
 			n.slots[f] = val
 		} else if dot && n.dotKeys != nil {
+			key = append(s.key[:0], key...) // key may be the record's own bytes
+			s.key = key
 			for j, c := range key {
 				if c == '.' {
 					key[j] = '_'
