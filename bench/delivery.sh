@@ -11,8 +11,8 @@
 # starts the server, measures, stops it and removes its files. A few minutes.
 #
 # Usage: bench/delivery.sh            full run; writes docs/benchmarks-delivery.md
-#        bench/delivery.sh --quick    20,000 records, 5 s ingest, 3 markers; report on stdout only
-# Other arguments go to deliverybench (-records, -ingest, -markers, -interval,
+#        bench/delivery.sh --quick    50,000 records, 5 s ingest, 3 markers; report on stdout only
+# Other arguments go to deliverybench (-records, -producers, -ingest, -markers, -interval,
 # -latency-interval, -out). Text after "<!-- notes -->" in an existing report is kept.
 set -euo pipefail
 

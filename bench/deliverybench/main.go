@@ -64,6 +64,7 @@ import (
 type options struct {
 	caudal          string
 	records         int
+	producers       int
 	ingest          time.Duration
 	markers         int
 	interval        int
@@ -75,9 +76,10 @@ type options struct {
 
 func main() {
 	var o options
-	quick := flag.Bool("quick", false, "20,000 records per delivery phase, 5 s ingest, 3 markers")
+	quick := flag.Bool("quick", false, "50,000 records per delivery phase, 5 s ingest, 3 markers")
 	flag.StringVar(&o.caudal, "caudal", "", "the caudal binary (required)")
-	flag.IntVar(&o.records, "records", 500_000, "JSON records per delivery phase")
+	flag.IntVar(&o.records, "records", 1_000_000, "JSON records per delivery phase")
+	flag.IntVar(&o.producers, "producers", 16, "concurrent 500-record puts in the delivery phases (enough to build a backlog)")
 	flag.DurationVar(&o.ingest, "ingest", 15*time.Second, "duration of the caudal bench ingest phase")
 	flag.IntVar(&o.markers, "markers", 10, "marker records for the put-to-queryable delay")
 	flag.IntVar(&o.interval, "interval", 1, "BufferingHints.IntervalInSeconds of the throughput delivery streams")
@@ -87,9 +89,9 @@ func main() {
 	flag.StringVar(&o.command, "command", "", "the command line to print in the report")
 	flag.Parse()
 	if *quick {
-		o.records, o.ingest, o.markers = 20_000, 5*time.Second, 3
+		o.records, o.ingest, o.markers = 50_000, 5*time.Second, 3
 	}
-	if o.caudal == "" || o.records <= 0 || o.markers <= 0 {
+	if o.caudal == "" || o.records <= 0 || o.markers <= 0 || o.producers <= 0 {
 		fmt.Fprintln(os.Stderr, "usage: deliverybench -caudal BINARY [-quick] [-records N] [-ingest D] [-markers N] [-out FILE]")
 		os.Exit(2)
 	}
@@ -303,7 +305,7 @@ func conversion(interval int, prefix string) map[string]any {
 
 // --- (b) throughput -------------------------------------------------------
 
-// deliveryResult is one delivery phase: N records put by 4 producers into a
+// deliveryResult is one delivery phase: N records put by -producers producers into a
 // delivery stream created just before (so its source, read from its
 // creation time on, starts empty), timed from the server's own counter
 // RecordsDelivered (GET /_caudal/delivery, polled every metricsPoll), which
@@ -377,7 +379,7 @@ func deliverDirect(ctx context.Context, c clients, duck *sql.DB, work string, o 
 	return measure(ctx, c, duck, work, o, "direct", "direct/", firehosePut("direct"))
 }
 
-// measure puts o.records JSON records with 4 producers of 500-record
+// measure puts o.records JSON records with o.producers producers of 500-record
 // batches through put (bodies encoded before the clock starts), follows
 // delivery stream name's RecordsDelivered until it reaches them all, then
 // checks the Parquet under prefix holds exactly that many rows (from the
@@ -389,8 +391,8 @@ func measure(ctx context.Context, c clients, duck *sql.DB, work string, o option
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for p := 0; p < 4; p++ {
+	errs := make(chan error, o.producers)
+	for p := 0; p < o.producers; p++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -821,7 +823,7 @@ func (s *server) stop() error {
 // (http.DefaultTransport keeps two per host and would reconnect the rest).
 func transport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns, t.MaxIdleConnsPerHost = 16, 16
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 64, 64
 	t.DisableCompression = true
 	return t
 }

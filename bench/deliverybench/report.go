@@ -93,7 +93,7 @@ func render(o options, env environment, r *results) string {
 	}
 
 	w("## JSON → Parquet delivery throughput\n\n")
-	w("Each row is one phase: a delivery stream is created, then %s JSON records are put by 4 producers in 500-record\n", thousands(float64(o.records)))
+	w("Each row is one phase: a delivery stream is created, then %s JSON records are put by %d producers in 500-record\n", thousands(float64(o.records)), o.producers)
 	w("calls as fast as the server acknowledges them (Kinesis PutRecords into a fresh 4-shard stream for the stream source,\n")
 	w("which the delivery stream reads from its creation time on, AT_TIMESTAMP as AWS; Firehose PutRecordBatch for direct\n")
 	w("put). Delivery streams: ExtendedS3 with BufferingHints 64 MiB / %d s, DataFormatConversionConfiguration with the Glue\n", o.interval)
@@ -103,9 +103,11 @@ func render(o options, env environment, r *results) string {
 
 	w("### Drain rate with a backlog (the target)\n\n")
 	w("Delivery runs while the producers put, so at the last acknowledgement part of the records are delivered and the\n")
-	w("rest is a backlog. *Drain* is last acknowledgement → RecordsDelivered reaching all records: the rate at which the\n")
-	w("delivery stream reads, converts and lands records when it is not starved and the producers are gone. Server CPU per\n")
-	w("record over the drain is delivery alone (read back, convert, write and fsync the objects).\n\n")
+	w("rest is a backlog; %d producers make the puts take most of the server's CPU, so that a backlog builds at all.\n", o.producers)
+	w("*Drain* is last acknowledgement → RecordsDelivered reaching all records: the rate at which the delivery stream\n")
+	w("reads, converts and lands records when it is not starved and the producers are gone. Server CPU per record over the\n")
+	w("drain is delivery alone, but low: a stream source may have read up to two buffers (128 MiB here) of the backlog\n")
+	w("before the last acknowledgement.\n\n")
 	w("| source | put records/s | delivered at last ack | backlog | drain | drain records/s | drain MB/s (JSON) | server CPU per record, drain | load at end |\n")
 	w("|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	drain := func(name string, d *deliveryResult, err error) {
@@ -174,9 +176,10 @@ func render(o options, env environment, r *results) string {
 			// Same expressions as the tables', so the roundings agree.
 			ingestUS := *in.ServerCPU * 1e6 / float64(in.Records)
 			bothUS := st.ServerCPU * 1e6 / float64(st.Records)
-			w("- Server CPU per record: %.1f µs for ingest alone, %.1f µs for ingest plus delivery over the stream phase", ingestUS, bothUS)
+			w("- Server CPU per record: %.1f µs for ingest alone, %.1f µs for ingest plus delivery over the stream phase,\n", ingestUS, bothUS)
+			w("  so about %.1f µs for delivery (the difference)", bothUS-ingestUS)
 			if st.backlog() > 0 {
-				w(", %.1f µs\n  for delivery alone over the drain", st.DrainCPU*1e6/float64(st.backlog()))
+				w("; %.1f µs over the drain, delivery alone but with part of the\n  backlog read before it", st.DrainCPU*1e6/float64(st.backlog()))
 			}
 			w(".\n")
 		}
