@@ -119,6 +119,7 @@ func TestConformance(t *testing.T) {
 		{"SeekTime", testSeekTime},
 		{"Expire", testExpire},
 		{"Concurrent", testConcurrent},
+		{"AppendAsync", testAppendAsync},
 		{"Errors", testErrors},
 		{"Closed", testClosed},
 		{"Reopen", testReopen},
@@ -513,6 +514,64 @@ func testConcurrent(t *testing.T, im impl, opts Options) {
 			t.Fatalf("record %d: timestamp went back", r.Offset)
 		}
 		prevTs = r.Timestamp
+	}
+}
+
+// testAppendAsync: AppendAsync's done is called once per call with what
+// Append would answer (consecutive offsets across concurrent callers, the
+// records readable afterwards), including Append's refusals, and after
+// Close with ErrClosed.
+func testAppendAsync(t *testing.T, im impl, opts Options) {
+	l := im.open(t, opts)
+	const calls = 40
+	type result struct {
+		first uint64
+		ts    int64
+		err   error
+	}
+	results := make([]chan result, calls)
+	for i := range results {
+		results[i] = make(chan result, 2) // room to catch a second call of done
+		entries := []Entry{{PartitionKey: keyFor(uint64(i)), Data: payload(uint64(i), 10+i)}, {PartitionKey: "b", Data: payload(uint64(i), 3)}}
+		ch := results[i]
+		l.AppendAsync(entries, func(first uint64, ts int64, err error) { ch <- result{first, ts, err} })
+	}
+	seen := map[uint64]int{}
+	for i, ch := range results {
+		r := <-ch
+		if r.err != nil || r.ts == 0 {
+			t.Fatalf("call %d: done(%d, %d, %v)", i, r.first, r.ts, r.err)
+		}
+		if j, dup := seen[r.first]; dup {
+			t.Fatalf("calls %d and %d both got offset %d", j, i, r.first)
+		}
+		seen[r.first] = i
+		recs, err := l.Read(r.first, 2, 0, nil)
+		if err != nil || len(recs) != 2 || !bytes.Equal(recs[0].Data, payload(uint64(i), 10+i)) || recs[1].PartitionKey != "b" {
+			t.Fatalf("call %d: records at %d = %v, %v", i, r.first, recs, err)
+		}
+	}
+	if _, next := l.Bounds(); next != opts.StartOffset+2*calls {
+		t.Fatalf("next = %d after %d two-record calls", next, calls)
+	}
+	for i, ch := range results {
+		select {
+		case r := <-ch:
+			t.Fatalf("done of call %d called twice (%v)", i, r)
+		default:
+		}
+	}
+	got := make(chan error, 2)
+	l.AppendAsync(nil, func(_ uint64, _ int64, err error) { got <- err })
+	if err := <-got; !errors.Is(err, ErrEmptyAppend) {
+		t.Fatalf("AppendAsync(nil): %v, want ErrEmptyAppend", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l.AppendAsync([]Entry{{PartitionKey: "k"}}, func(_ uint64, _ int64, err error) { got <- err })
+	if err := <-got; !errors.Is(err, ErrClosed) {
+		t.Fatalf("AppendAsync after Close: %v, want ErrClosed", err)
 	}
 }
 

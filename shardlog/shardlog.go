@@ -75,6 +75,14 @@ type Log interface {
 	// caller may reuse their memory: the kinesis skin decodes Data into a
 	// buffer reused by the next request.
 	Append(entries []Entry) (first uint64, timestamp int64, err error)
+	// AppendAsync is Append without the wait: it queues entries and
+	// returns, and done is called exactly once with what Append would
+	// have returned, when that is known (from the log's writer, or before
+	// AppendAsync returns when the log refuses the append at once).
+	// entries must stay unchanged until done is called, and done must not
+	// block. A caller appending to several logs at once waits for all of
+	// them without a goroutine per log (stream's PutRecords).
+	AppendAsync(entries []Entry, done func(first uint64, timestamp int64, err error))
 	// Read appends to buf the records starting at offset from, stopping after
 	// maxRecords records or once maxBytes of Data would be exceeded (at least
 	// one record is returned if any exists). Offsets below the first retained

@@ -48,6 +48,9 @@ type appendReq struct {
 	ts      int64
 	err     error
 	done    chan struct{} // 1-slot; signalled once the request is answered
+	// cb, when set, is called by the writer instead of signalling done
+	// (AppendAsync); the writer then recycles the request.
+	cb func(first uint64, ts int64, err error)
 }
 
 var reqPool = sync.Pool{New: func() any { return &appendReq{done: make(chan struct{}, 1)} }}
@@ -80,6 +83,38 @@ func (l *fileLog) Append(entries []Entry) (uint64, int64, error) {
 	*r = appendReq{done: r.done}
 	reqPool.Put(r)
 	return first, ts, err
+}
+
+// AppendAsync queues entries as Append does and returns at once; done is
+// called exactly once, from the log's writer goroutine (or from this call
+// when the log is closed or failed), with what Append would have returned.
+// entries must stay unchanged until then; done must not block.
+func (l *fileLog) AppendAsync(entries []Entry, done func(first uint64, ts int64, err error)) {
+	size, err := checkEntries(entries)
+	if err != nil {
+		done(0, 0, err)
+		return
+	}
+	l.qmu.Lock()
+	switch {
+	case l.qclosed:
+		l.qmu.Unlock()
+		done(0, 0, ErrClosed)
+		return
+	case l.err != nil:
+		err := l.err
+		l.qmu.Unlock()
+		done(0, 0, err)
+		return
+	}
+	r := reqPool.Get().(*appendReq)
+	r.entries, r.size, r.cb = entries, size, done
+	l.queue = append(l.queue, r)
+	l.qmu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
 }
 
 // stickyErr returns the error that stopped the log, if any.
@@ -348,6 +383,13 @@ func answer(batch []*appendReq, err error) {
 	for _, r := range batch {
 		if err != nil {
 			r.first, r.ts = 0, 0
+		}
+		if cb := r.cb; cb != nil {
+			first, ts := r.first, r.ts
+			*r = appendReq{done: r.done}
+			reqPool.Put(r)
+			cb(first, ts, err)
+			continue
 		}
 		r.err = err
 		r.done <- struct{}{}

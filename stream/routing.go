@@ -3,7 +3,7 @@ package stream
 import (
 	"fmt"
 	"sort"
-	"sync"
+	"sync/atomic"
 
 	"github.com/caudal/caudal/shardlog"
 )
@@ -28,6 +28,8 @@ type putGroup struct {
 	sh      *shardState
 	pos     []int // request positions, in request order
 	entries []shardlog.Entry
+	first   uint64
+	err     error
 }
 
 // PutRecords routes and durably appends entries. A non-nil error fails the
@@ -112,8 +114,8 @@ func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResul
 		}
 	}
 	tag := s.meta.SeqTag
-	appendGroup := func(g *putGroup) {
-		first, _, err := g.sh.log.Append(g.entries)
+	finish := func(g *putGroup) {
+		first, err := g.first, g.err
 		if err != nil {
 			for _, p := range g.pos {
 				results[p].Err = &Error{Kind: ErrInternal, Message: "Internal service failure.", Err: fmt.Errorf("stream: append to %s/%s: %w", name, g.sh.id, err)}
@@ -134,18 +136,33 @@ func (e *Engine) PutRecords(region, name string, entries []PutEntry) ([]PutResul
 			results[p].SequenceNumber = all[j*seqLen : (j+1)*seqLen]
 		}
 	}
-	if len(groups) == 1 {
-		appendGroup(groups[0])
-	} else {
-		var wg sync.WaitGroup
-		for _, g := range groups {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				appendGroup(g)
-			}()
-		}
-		wg.Wait()
+	switch len(groups) {
+	case 0: // every record throttled
+		return results, nil
+	case 1:
+		g := groups[0]
+		g.first, _, g.err = g.sh.log.Append(g.entries)
+		finish(g)
+		return results, nil
+	}
+	// Every shard's append is queued at once and the last one to commit
+	// releases the caller: one wake-up per call instead of a goroutine
+	// (and its wake-up) per shard. The entries stay valid meanwhile: the
+	// caller owns them until this returns.
+	var pending atomic.Int32
+	pending.Store(int32(len(groups)))
+	done := make(chan struct{})
+	for _, g := range groups {
+		g.sh.log.AppendAsync(g.entries, func(first uint64, _ int64, err error) {
+			g.first, g.err = first, err
+			if pending.Add(-1) == 0 {
+				close(done)
+			}
+		})
+	}
+	<-done
+	for _, g := range groups {
+		finish(g)
 	}
 	return results, nil
 }
