@@ -77,8 +77,11 @@ func (c Config) withDefaults() Config {
 // Trail appends finished events to the lake as JSON lines, one object per
 // flush, through a local journal.
 //
-// Data flow and durability. Record (the request path) only puts the event
-// on a bounded channel; it never blocks and never touches the disk. One
+// Data flow and durability. Record (the request path) only appends the
+// event to a bounded in-memory queue under a mutex; it never blocks, never
+// touches the disk and wakes nobody: the writer takes the whole queue on
+// its SyncInterval tick (a channel send per event woke the writer on every
+// request, a scheduler round trip per call on the hot path). One
 // writer goroutine encodes queued events into the open journal segment
 // (<Dir>/<YYYYMMDDTHHmmZ>_<16 hex>.jsonl), writing and fsyncing every
 // SyncInterval; every FlushInterval (or at MaxObjectBytes) it closes the
@@ -104,7 +107,9 @@ func (c Config) withDefaults() Config {
 // the same bytes: the trail holds no duplicates.
 type Trail struct {
 	cfg     Config
-	queue   chan *Event
+	qmu     sync.Mutex
+	queue   []*Event // events recorded since the writer last took them; at most QueueLen
+	spare   []*Event // the writer's previous queue, handed back for reuse
 	dropped atomic.Int64
 	stop    chan struct{}
 	closed  atomic.Bool
@@ -146,7 +151,6 @@ func Open(cfg Config) (*Trail, error) {
 	}
 	t := &Trail{
 		cfg:     cfg,
-		queue:   make(chan *Event, cfg.QueueLen),
 		stop:    make(chan struct{}),
 		uploads: make(chan string, 1024+len(left)),
 	}
@@ -206,11 +210,27 @@ func (t *Trail) Record(e *Event) {
 		t.dropped.Add(1)
 		return
 	}
-	select {
-	case t.queue <- e:
-	default:
-		t.dropped.Add(1)
+	t.qmu.Lock()
+	if len(t.queue) < t.cfg.QueueLen {
+		t.queue = append(t.queue, e)
+		t.qmu.Unlock()
+		return
 	}
+	t.qmu.Unlock()
+	t.dropped.Add(1)
+}
+
+// takeQueue encodes every queued event (writer only).
+func (t *Trail) takeQueue() {
+	t.qmu.Lock()
+	q := t.queue
+	t.queue = t.spare[:0]
+	t.qmu.Unlock()
+	for _, e := range q {
+		t.add(e)
+	}
+	clear(q)
+	t.spare = q
 }
 
 // Dropped is the number of events Record could not queue.
@@ -254,9 +274,8 @@ func (t *Trail) writer() {
 	defer tick.Stop()
 	for {
 		select {
-		case e := <-t.queue:
-			t.add(e)
 		case <-tick.C:
+			t.takeQueue()
 			t.sync()
 			if t.seg != nil && t.cfg.Now().Sub(t.segOpen) >= t.cfg.FlushInterval {
 				t.rotate()
@@ -266,15 +285,7 @@ func (t *Trail) writer() {
 				t.lastDrop = d
 			}
 		case <-t.stop:
-		drain:
-			for {
-				select {
-				case e := <-t.queue:
-					t.add(e)
-				default:
-					break drain
-				}
-			}
+			t.takeQueue() // Record refuses new events once closed is set
 			t.sync()
 			t.rotate()
 			return

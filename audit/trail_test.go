@@ -219,7 +219,7 @@ func TestTrailCutsTornLine(t *testing.T) {
 // TestTrailDropsWhenFull: Record never blocks; past the queue bound it
 // counts drops.
 func TestTrailDropsWhenFull(t *testing.T) {
-	tr := &Trail{queue: make(chan *Event, 2)}
+	tr := &Trail{cfg: Config{QueueLen: 2}}
 	for range 5 {
 		tr.Record(testEvent("PutRecord"))
 	}
