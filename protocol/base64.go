@@ -56,6 +56,11 @@ func AppendBase64(dst, src []byte) []byte {
 // the last quantum (padding), any byte outside the alphabet and every
 // error go to encoding/base64, from the step where they appear on, so
 // results and errors are encoding/base64's (FuzzDecodeBase64 checks).
+//
+// On amd64 with AVX2 a vector loop (base64_amd64.s) goes first, 32
+// characters per step, and hands over to the pair loop on the same terms:
+// at the first step holding a byte outside the alphabet, and before the
+// last quantum.
 
 // b64PairDecode maps two characters (first in the low byte) to the 12 bits
 // they encode, or to badPair when either is outside the standard alphabet.
@@ -86,7 +91,10 @@ const badPair = 0x8000
 // have room for base64.StdEncoding.DecodedLen(len(src)) bytes: what
 // base64.StdEncoding.Decode does, faster on long plain inputs.
 func DecodeBase64(dst, src []byte) (int, error) {
-	i, j := 0, 0
+	// On amd64 with AVX2, a vector loop takes 32 characters per step first
+	// (base64_amd64.go); it stops where the scalar loop below must take
+	// over, on a quantum boundary.
+	i, j := decodeBase64Vector(dst, src)
 	// Each step reads 8 characters and writes 8 bytes of which 6 are kept;
 	// the last quantum (which may hold padding) is never taken here.
 	for len(src)-i > 8+4 && len(dst)-j >= 8 {

@@ -1,0 +1,223 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/base64"
+	"math/rand/v2"
+	"testing"
+)
+
+// decodePaths runs f once per DecodeBase64 path this machine has: the
+// scalar one, and the AVX2 one where the CPU supports it.
+func decodePaths(t testing.TB, f func(path string)) {
+	t.Helper()
+	saved := useAVX2
+	defer func() { useAVX2 = saved }()
+	useAVX2 = false
+	f("scalar")
+	if saved {
+		useAVX2 = true
+		f("avx2")
+	}
+}
+
+// checkDecodeBase64 fails unless DecodeBase64 returns what
+// base64.StdEncoding.Decode returns for src: count, bytes and error. Both
+// decode into a dst of exactly DecodedLen bytes, the tightest allowed, and
+// bytes past the count must be left alone as encoding/base64 leaves them.
+func checkDecodeBase64(t testing.TB, path string, src []byte) {
+	t.Helper()
+	// got is followed by a canary: the vector step stores 32 bytes for 24
+	// and must never store past the end of dst.
+	buf := make([]byte, base64.StdEncoding.DecodedLen(len(src))+32)
+	got, canary := buf[:len(buf)-32:len(buf)-32], buf[len(buf)-32:]
+	for i := range canary {
+		canary[i] = 0xa5
+	}
+	want := make([]byte, len(got))
+	n, err := DecodeBase64(got, src)
+	if !bytes.Equal(canary, bytes.Repeat([]byte{0xa5}, 32)) {
+		t.Fatalf("%s: %d characters %q: wrote past the end of dst: %x", path, len(src), src, canary)
+	}
+	wn, werr := base64.StdEncoding.Decode(want, src)
+	if n != wn || !bytes.Equal(got[:n], want[:wn]) || (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+		t.Fatalf("%s: %d characters %q: got %d %x %v, want %d %x %v", path, len(src), src, n, got[:n], err, wn, want[:wn], werr)
+	}
+	if err != nil {
+		if _, ok := err.(base64.CorruptInputError); !ok {
+			t.Fatalf("%s: %q: error %T, want base64.CorruptInputError", path, src, err)
+		}
+	}
+}
+
+// TestDecodeBase64EveryLength: encodings of random bytes, and random
+// strings of alphabet characters (mostly of invalid length), of every
+// length up to 200 characters.
+func TestDecodeBase64EveryLength(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	r := rand.New(rand.NewPCG(1, 2))
+	decodePaths(t, func(path string) {
+		for n := 0; n <= 200; n++ {
+			raw := make([]byte, n)
+			for i := range raw {
+				raw[i] = byte(r.Uint32())
+			}
+			enc := []byte(base64.StdEncoding.EncodeToString(raw))
+			checkDecodeBase64(t, path, enc)
+			if len(enc) <= 200 {
+				checkDecodeBase64(t, path, enc[:n]) // every prefix length, padded or cut
+			}
+			s := make([]byte, n)
+			for i := range s {
+				s[i] = alphabet[r.IntN(len(alphabet))]
+			}
+			checkDecodeBase64(t, path, s)
+		}
+	})
+}
+
+// TestDecodeBase64Hostile puts each byte that is not plain alphabet (and a
+// few that are, at the edges of its ranges) at every position of a long
+// valid input, so every position of every vector step and of the hand-over
+// to the scalar loop and encoding/base64 meets it.
+func TestDecodeBase64Hostile(t *testing.T) {
+	raw := make([]byte, 300)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range raw {
+		raw[i] = byte(r.Uint32())
+	}
+	enc := []byte(base64.StdEncoding.EncodeToString(raw)) // 400 characters, no padding
+	hostile := []byte("=\r\n\x00 !-_.:;?@[`{\x7f\x80\xff+/09AZaz")
+	decodePaths(t, func(path string) {
+		src := make([]byte, len(enc))
+		for pos := range enc {
+			for _, c := range hostile {
+				copy(src, enc)
+				src[pos] = c
+				checkDecodeBase64(t, path, src)
+				// The same with the tail cut to pad and to a bad length.
+				checkDecodeBase64(t, path, append(src[:len(src)-4:len(src)-4], 'Q', 'Q', '=', '='))
+				checkDecodeBase64(t, path, src[:len(src)-1])
+			}
+		}
+		// Every byte value at a few positions in and between vector steps.
+		for _, pos := range []int{0, 1, 31, 32, 33, 63, 64, 200, 360, 363, 364, 395, 399} {
+			for c := range 256 {
+				copy(src, enc)
+				src[pos] = byte(c)
+				checkDecodeBase64(t, path, src)
+			}
+		}
+		// Line breaks as MIME writes them (encoding/base64 skips \r and \n),
+		// and padding in the middle.
+		var wrapped []byte
+		for i := 0; i < len(enc); i += 76 {
+			wrapped = append(wrapped, enc[i:min(i+76, len(enc))]...)
+			wrapped = append(wrapped, '\r', '\n')
+		}
+		checkDecodeBase64(t, path, wrapped)
+		checkDecodeBase64(t, path, bytes.ReplaceAll(wrapped, []byte("\r"), nil))
+		checkDecodeBase64(t, path, append(append(append([]byte{}, enc[:100]...), "QQ=="...), enc[100:]...))
+		checkDecodeBase64(t, path, append(append(append([]byte{}, enc[:96]...), "QQ=="...), enc[96:]...))
+	})
+}
+
+// TestDecodeBase64RandomBytes: random garbage, mostly invalid early, and
+// random alphabet text with a sprinkling of bytes outside it.
+func TestDecodeBase64RandomBytes(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	r := rand.New(rand.NewPCG(5, 6))
+	decodePaths(t, func(path string) {
+		for range 2000 {
+			n := r.IntN(600)
+			src := make([]byte, n)
+			for i := range src {
+				src[i] = alphabet[r.IntN(len(alphabet))]
+			}
+			for range r.IntN(3) {
+				if n > 0 {
+					src[r.IntN(n)] = byte(r.Uint32())
+				}
+			}
+			checkDecodeBase64(t, path, src)
+			for i := range src {
+				src[i] = byte(r.Uint32())
+			}
+			checkDecodeBase64(t, path, src)
+		}
+	})
+}
+
+// TestDecodeBase64LooseDst: a dst longer than needed must not change the
+// result, and the vector store's slack past the decoded bytes stays inside
+// dst (a dst that is exactly long enough is checked everywhere else).
+func TestDecodeBase64LooseDst(t *testing.T) {
+	raw := bytes.Repeat([]byte("0123456789abcdef"), 64)
+	enc := []byte(base64.StdEncoding.EncodeToString(raw))
+	decodePaths(t, func(path string) {
+		for extra := range 40 {
+			dst := make([]byte, len(raw)+extra)
+			n, err := DecodeBase64(dst, enc)
+			if err != nil || !bytes.Equal(dst[:n], raw) {
+				t.Fatalf("%s: extra %d: %d %v", path, extra, n, err)
+			}
+		}
+	})
+}
+
+// BenchmarkDecodeBase64Random decodes 1 KiB records of random bytes (the
+// fixed pattern of BenchmarkDecodeBase64 keeps the pair table's few
+// touched lines in cache): the AVX2 path where present, the scalar path
+// and encoding/base64.
+func BenchmarkDecodeBase64Random(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 8))
+	raw := make([]byte, 1024)
+	for i := range raw {
+		raw[i] = byte(r.Uint32())
+	}
+	src := []byte(base64.StdEncoding.EncodeToString(raw))
+	dst := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+	saved := useAVX2
+	defer func() { useAVX2 = saved }()
+	for _, impl := range []struct {
+		name string
+		avx2 bool
+		fn   func(dst, src []byte) (int, error)
+	}{{"caudal", saved, DecodeBase64}, {"scalar", false, DecodeBase64}, {"stdlib", false, base64.StdEncoding.Decode}} {
+		b.Run(impl.name, func(b *testing.B) {
+			useAVX2 = impl.avx2
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			start := processCPU()
+			for b.Loop() {
+				if _, err := impl.fn(dst, src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// TestDecodeBase64VectorTakesPlainInput: where the AVX2 path exists it
+// decodes the body of plain input and stops exactly at the 32-character
+// step holding a bad byte, so the comparisons above exercise it rather
+// than the fallbacks alone.
+func TestDecodeBase64VectorTakesPlainInput(t *testing.T) {
+	if !useAVX2 {
+		return // nothing to check: no vector path on this machine
+	}
+	enc := []byte(base64.StdEncoding.EncodeToString(make([]byte, 300))) // 400 characters
+	dst := make([]byte, 300)
+	// Steps start while more than 36 characters are left: at 0, 32, …, 352.
+	if i, j := decodeBase64Vector(dst, enc); i != 384 || j != 288 {
+		t.Fatalf("plain input: read %d, wrote %d; want 384, 288", i, j)
+	}
+	for pos := range 384 {
+		src := bytes.Clone(enc)
+		src[pos] = '\n'
+		if i, _ := decodeBase64Vector(dst, src); i != pos/32*32 {
+			t.Fatalf("bad byte at %d: read %d, want %d", pos, i, pos/32*32)
+		}
+	}
+}
