@@ -69,7 +69,7 @@ func render(o options, env environment, r *results) string {
 	w("delivery throughput and the delay from put to queryable, with the target that conversion keeps\n")
 	w("up with the stream ingest rate measured in the same run. Every number below is from that one run.\n\n")
 	w("Run %s UTC, %s in all.\n\n", time.Now().UTC().Format("2006-01-02 15:04"), env.elapsed.Round(time.Second))
-	w("- Machine: %d cores, %s, %s RAM, Linux %s; the generator, the server and the lake watcher share it\n", env.cores, env.cpu, env.mem, env.kernel)
+	w("- Machine: %d cores, %s, %s RAM, Linux %s; the generator (with its metrics poller) and the server share it\n", env.cores, env.cpu, env.mem, env.kernel)
 	w("- Load average (1, 5, 15 min): %s before, %s after\n", env.loadBefore, env.loadAfter)
 	w("- Versions: %s; %s; DuckDB %s (row counts from Parquet footers)\n", env.caudal, runtime.Version(), r.duckdb)
 	w("- Command: `%s`\n", o.command)
