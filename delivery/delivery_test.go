@@ -243,6 +243,35 @@ func TestStreamSourceFollowsSplit(t *testing.T) {
 	}
 }
 
+// TestStreamSourceEmptyRecords: stream records without data are delivered
+// too (Kinesis accepts a zero-length blob); the buffer is judged by its
+// records, not its bytes.
+func TestStreamSourceEmptyRecords(t *testing.T) {
+	h := newHarness(t)
+	if err := h.streams.CreateStream(testRegion, "empty", stream.CreateOptions{ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.e.Create(testRegion, CreateInput{Name: "fromempty", Type: TypeKinesisSource, Extended: true,
+		Source:      &KinesisSource{KinesisStreamARN: h.streams.ARN(testRegion, "empty"), RoleARN: "arn:aws:iam::123456789012:role/r"},
+		Destination: dest(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if _, err := h.streams.PutRecords(testRegion, "empty", []stream.PutEntry{{PartitionKey: "a"}, {PartitionKey: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := h.e.Metrics(); m[0].RecordsDelivered == 2 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("metrics %+v", m[0])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestCreateRefusals(t *testing.T) {
 	h := newHarness(t)
 	h.create("one", dest(1, 60))

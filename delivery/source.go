@@ -60,7 +60,9 @@ func (ds *dstream) stepSource() (time.Duration, error) {
 	for {
 		p := ds.currentPlan()
 		s.take(p)
-		if s.bytes == 0 && len(s.ended) == 0 {
+		// len(buf), not bytes: a stream record may hold no data, and it
+		// is delivered as well.
+		if len(s.buf) == 0 && len(s.ended) == 0 {
 			return time.Hour, nil
 		}
 		age := ds.e.cfg.Now().Sub(time.UnixMilli(s.oldest))
