@@ -192,8 +192,9 @@ type cursor struct {
 	last string // sequence number of the last record read; "" for none yet
 }
 
-// maxReadAhead caps the reader's lead: with the largest buffering hint
-// (128 MiB) a stream source holds at most about twice this plus a buffer.
+// maxReadAhead caps the reader's lead: a stream source holds at most its
+// buffer (the size hint, up to 128 MiB) plus this, each overshooting by at
+// most one GetRecords answer (10 MiB).
 const maxReadAhead = 64 << 20
 
 // newReader starts from the checkpoint: the worker's state when no batch
