@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// decodePaths runs f once per DecodeBase64 path this machine has: the
-// scalar one, and the AVX2 one where the CPU supports it.
+// decodePaths runs f once per DecodeBase64 (and AppendBase64) path this
+// machine has: the scalar one, and the AVX2 one where the CPU supports it.
+// useAVX2 selects the path of both.
 func decodePaths(t testing.TB, f func(path string)) {
 	t.Helper()
 	saved := useAVX2
@@ -218,6 +219,162 @@ func TestDecodeBase64VectorTakesPlainInput(t *testing.T) {
 		src[pos] = '\n'
 		if i, _ := decodeBase64Vector(dst, src); i != pos/32*32 {
 			t.Fatalf("bad byte at %d: read %d, want %d", pos, i, pos/32*32)
+		}
+	}
+}
+
+// BenchmarkAppendBase64Random encodes 1 KiB records of random bytes, as a
+// GetRecords answer does (the fixed pattern of BenchmarkAppendBase64 keeps
+// the pair table's few touched lines in cache): the AVX2 path where
+// present, the scalar path and encoding/base64.
+func BenchmarkAppendBase64Random(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	src := make([]byte, 1024)
+	for i := range src {
+		src[i] = byte(r.Uint32())
+	}
+	dst := make([]byte, 0, 2048)
+	saved := useAVX2
+	defer func() { useAVX2 = saved }()
+	for _, impl := range []struct {
+		name string
+		avx2 bool
+		fn   func(dst, src []byte) []byte
+	}{{"caudal", saved, AppendBase64}, {"scalar", false, AppendBase64}, {"stdlib", false, base64.StdEncoding.AppendEncode}} {
+		b.Run(impl.name, func(b *testing.B) {
+			useAVX2 = impl.avx2
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			start := processCPU()
+			for b.Loop() {
+				dst = impl.fn(dst[:0], src)
+			}
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// checkAppendBase64 fails unless AppendBase64(prefix, src) returns what
+// base64.StdEncoding.AppendEncode returns. It appends three ways: into
+// exactly enough spare capacity, into more than enough, and with none
+// (AppendBase64 must grow dst and keep prefix). Where dst has capacity,
+// the bytes after the encoding (a guard region in the same array) must be
+// left alone, and dst's array must be written in place.
+func checkAppendBase64(t testing.TB, path string, prefix, src []byte) {
+	t.Helper()
+	n := base64.StdEncoding.EncodedLen(len(src))
+	want := base64.StdEncoding.AppendEncode(bytes.Clone(prefix), src)
+	const guard = 64
+	for _, spare := range []int{0, 40} {
+		buf := bytes.Repeat([]byte{0xa5}, len(prefix)+n+spare+guard)
+		copy(buf, prefix)
+		dst := buf[: len(prefix) : len(prefix)+n+spare]
+		got := AppendBase64(dst, src)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: prefix %d, %d bytes %x: got %s, want %s", path, len(prefix), len(src), src, got, want)
+		}
+		if len(got) > 0 && &got[0] != &buf[0] {
+			t.Fatalf("%s: prefix %d, %d bytes: reallocated dst with room for the encoding", path, len(prefix), len(src))
+		}
+		if tail := buf[len(prefix)+n:]; !bytes.Equal(tail, bytes.Repeat([]byte{0xa5}, len(tail))) {
+			t.Fatalf("%s: prefix %d, %d bytes: wrote past the encoding: %x", path, len(prefix), len(src), tail)
+		}
+	}
+	// No spare capacity: dst is followed by a guard that must stay.
+	buf := bytes.Repeat([]byte{0xa5}, len(prefix)+guard)
+	copy(buf, prefix)
+	got := AppendBase64(buf[:len(prefix):len(prefix)], src)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: full dst, prefix %d, %d bytes %x: got %s, want %s", path, len(prefix), len(src), src, got, want)
+	}
+	if tail := buf[len(prefix):]; !bytes.Equal(tail, bytes.Repeat([]byte{0xa5}, guard)) {
+		t.Fatalf("%s: full dst, prefix %d, %d bytes: wrote past cap(dst): %x", path, len(prefix), len(src), tail)
+	}
+}
+
+// TestAppendBase64EveryLength: random bytes of every length up to 300
+// (every vector step count up to 12, and every tail length after each),
+// appended to nothing and to a few prefixes.
+func TestAppendBase64EveryLength(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	src := make([]byte, 300)
+	for i := range src {
+		src[i] = byte(r.Uint32())
+	}
+	decodePaths(t, func(path string) {
+		for n := 0; n <= len(src); n++ {
+			for _, prefix := range []string{"", "x", `{"Data":"`} {
+				checkAppendBase64(t, path, []byte(prefix), src[:n])
+			}
+			// The same lengths at an odd offset into the array.
+			checkAppendBase64(t, path, nil, src[300-n:])
+		}
+	})
+}
+
+// TestAppendBase64EveryByte puts every byte value at every position of a
+// 100-byte input: all four vector steps (each reads 4 bytes it leaves to
+// the next), both lanes, all three places in a group, and the scalar tail.
+func TestAppendBase64EveryByte(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	base := make([]byte, 100)
+	for i := range base {
+		base[i] = byte(r.Uint32())
+	}
+	decodePaths(t, func(path string) {
+		src := make([]byte, len(base))
+		for pos := range base {
+			for c := range 256 {
+				copy(src, base)
+				src[pos] = byte(c)
+				want := base64.StdEncoding.EncodeToString(src)
+				if got := AppendBase64(nil, src); string(got) != want {
+					t.Fatalf("%s: byte %#x at %d: got %s, want %s", path, c, pos, got, want)
+				}
+			}
+		}
+		// Runs of one value: all 64 characters in every output position.
+		for c := range 256 {
+			src := bytes.Repeat([]byte{byte(c)}, 100)
+			src[0], src[50] = byte(c*7), byte(c*13)
+			checkAppendBase64(t, path, nil, src)
+		}
+	})
+}
+
+// TestAppendBase64Long: a 1 KiB record and a 64 KiB one, random, plus
+// every cut of the last 30 bytes of the long one.
+func TestAppendBase64Long(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	src := make([]byte, 64<<10)
+	for i := range src {
+		src[i] = byte(r.Uint32())
+	}
+	decodePaths(t, func(path string) {
+		checkAppendBase64(t, path, []byte("x"), src[:1024])
+		checkAppendBase64(t, path, []byte("x"), src)
+		for cut := range 30 {
+			checkAppendBase64(t, path, nil, src[:len(src)-cut])
+		}
+	})
+}
+
+// TestAppendBase64VectorTakesInput: where the AVX2 path exists it encodes
+// every whole 24-byte step that leaves 4 bytes unread, so the comparisons
+// above exercise it rather than the scalar loop alone.
+func TestAppendBase64VectorTakesInput(t *testing.T) {
+	if !useAVX2 {
+		return // nothing to check: no vector path on this machine
+	}
+	dst := make([]byte, base64.StdEncoding.EncodedLen(1000))
+	for n := 0; n <= 1000; n++ {
+		want := 0
+		if n >= 28 {
+			want = (n - 4) / 24 * 24
+		}
+		src := make([]byte, n)
+		if i, j := encodeBase64Vector(dst[:base64.StdEncoding.EncodedLen(n)], src); i != want || j != want/3*4 {
+			t.Fatalf("%d bytes: read %d, wrote %d; want %d, %d", n, i, j, want, want/3*4)
 		}
 	}
 }
