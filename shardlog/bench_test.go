@@ -77,7 +77,7 @@ func BenchmarkRead(b *testing.B) {
 	for _, s := range []struct {
 		name    string
 		n, size int
-	}{{"1KiBx500", 500, 1024}, {"100Bx500", 500, 100}} {
+	}{{"1KiBx500", 500, 1024}, {"100Bx500", 500, 100}, {"1KiBx10000", 10000, 1024}} {
 		for _, im := range []string{"file", "memory"} {
 			b.Run(s.name+"/"+im, func(b *testing.B) {
 				var l Log
@@ -90,8 +90,8 @@ func BenchmarkRead(b *testing.B) {
 					l = NewMemory(Options{})
 				}
 				defer l.Close()
-				entries := benchEntries(s.n, s.size)
-				const appends = 40 // 20 MiB of 1 KiB records
+				entries := benchEntries(500, s.size)
+				const appends = 80 // 40 MiB of 1 KiB records
 				for range appends {
 					if _, _, err := l.Append(entries); err != nil {
 						b.Fatal(err)
