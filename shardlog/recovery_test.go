@@ -729,3 +729,89 @@ func TestOptionsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestColdSegmentsUnload: ExpireBefore leaves only the newest
+// keepLoadedSegments sealed segments loaded (no open file, no index for the
+// others), so memory and file descriptors do not grow with retained data;
+// unloaded segments read, seek and expire exactly as before, loading again
+// on demand, also while readers run concurrently.
+func TestColdSegmentsUnload(t *testing.T) {
+	clk := newClock(0)
+	opts := Options{SegmentBytes: 2000, Sync: SyncNever, Now: clk.Now}
+	l := mustOpen(t, t.TempDir(), opts)
+	defer l.Close()
+	for i := range uint64(400) {
+		clk.set(int64(i))
+		appendN(t, l, 1, sizeMod)
+	}
+	fl := l.(*fileLog)
+	loaded := func() (n, sealed int) {
+		fl.mu.RLock()
+		defer fl.mu.RUnlock()
+		for _, s := range fl.segs[:len(fl.segs)-1] {
+			sealed++
+			if s.loaded {
+				n++
+			} else if s.f != nil || s.index != nil {
+				t.Fatalf("unloaded segment %s keeps its file or index", s.path)
+			}
+		}
+		return n, sealed
+	}
+	if n, sealed := loaded(); n != sealed || sealed < 3*keepLoadedSegments {
+		t.Fatalf("before: %d of %d sealed segments loaded, want all and at least %d", n, sealed, 3*keepLoadedSegments)
+	}
+	if err := l.ExpireBefore(-1); err != nil { // nothing is that old
+		t.Fatal(err)
+	}
+	if n, _ := loaded(); n != keepLoadedSegments {
+		t.Fatalf("after ExpireBefore: %d sealed segments loaded, want %d", n, keepLoadedSegments)
+	}
+	if first, next := l.Bounds(); first != 0 || next != 400 {
+		t.Fatalf("Bounds = %d, %d", first, next)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch g % 3 {
+			case 0:
+				checkRange(t, l, 0, 400, sizeMod)
+			case 1:
+				for ms := int64(0); ms < 400; ms += 11 {
+					if off, err := l.SeekTime(ms); err != nil || off != uint64(ms) {
+						t.Errorf("SeekTime(%d) = %d, %v", ms, off, err)
+						return
+					}
+				}
+			case 2:
+				for range 5 {
+					if err := l.ExpireBefore(-1); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := l.ExpireBefore(100); err != nil {
+		t.Fatal(err)
+	}
+	if first, _ := l.Bounds(); first == 0 || first > 100 {
+		t.Fatalf("first after ExpireBefore(100) = %d", first)
+	}
+	checkRange(t, l, 100, 400, sizeMod)
+	if n, _ := loaded(); n > keepLoadedSegments+1 {
+		// checkRange loaded what it read; the next pass unloads it again.
+		if err := l.ExpireBefore(100); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := loaded(); n != keepLoadedSegments {
+			t.Fatalf("after a second pass: %d loaded", n)
+		}
+	}
+	// Appends continue into the active segment after all of this.
+	appendN(t, l, 1, sizeMod)
+	checkRange(t, l, 395, 401, sizeMod)
+}

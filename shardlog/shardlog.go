@@ -104,6 +104,8 @@ type Log interface {
 	// LastTimestamp returns the arrival time of the newest record (0 if none).
 	LastTimestamp() int64
 	// ExpireBefore removes whole segments whose newest record is older than
+	// ms, and releases what cold segments hold in memory (see
+	// keepLoadedSegments); the retention loop calls it periodically.
 	// ms. The active segment is never removed.
 	ExpireBefore(ms int64) error
 	// Close flushes, syncs and releases the log.
