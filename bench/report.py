@@ -122,14 +122,14 @@ for label, name, key in rows:
 w("")
 w("Read latencies are of GetRecords calls (up to 10,000 records each).\n")
 
-sweep = [(p, load(f"sweep-p{p}", t), t) for t in targets for p in (2, 4, 8, 16)]
+sweep = [(p, load(f"sweep-p{p}", t), t) for t in targets for p in (2, 4, 8, 16, 32)]
 if any(r for _, r, _ in sweep):
     w("### Producer sweep (1 KiB × 500, 5 s each)\n")
     w("The 500-record workloads use each target's best producer count from this sweep "
       f"(caudal: {read('best-producers.caudal', '?').strip()}, kinesalite: {read('best-producers.kinesalite', '—').strip()}).\n")
     w("| producers | " + " | ".join(f"{t} records/s | {t} p99 ms" for t in targets) + " |")
     w("|---:|" + "---:|---:|" * len(targets))
-    for p in (2, 4, 8, 16):
+    for p in (2, 4, 8, 16, 32):
         cells = []
         for t in targets:
             r = load(f"sweep-p{p}", t)
