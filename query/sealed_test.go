@@ -14,11 +14,11 @@ import (
 	"github.com/caudal/caudal/lake"
 )
 
-// TestQuerySealedObjects: tables over server-side-encrypted objects read
-// as any other (JSON, gzipped CSV, Parquet), from decrypted copies that
-// are gone when the query ends; a query over the budget fails with
-// HIVE_CANNOT_OPEN_SPLIT.
-func TestQuerySealedObjects(t *testing.T) {
+// sealedEngine is a query engine over a lake with a key store, a catalog
+// with the default database, a bucket "data", and decrypted copies in
+// sealedDir with a 1 MiB budget.
+func sealedEngine(t *testing.T, sealedDir string) (*Engine, *lake.Lake, *keystore.Store) {
+	t.Helper()
 	dir := t.TempDir()
 	ks, err := keystore.Open(keystore.Config{Dir: filepath.Join(dir, "keys"), MasterKey: bytes.Repeat([]byte{7}, 32), ConfigDir: t.TempDir()})
 	if err != nil {
@@ -37,9 +37,8 @@ func TestQuerySealedObjects(t *testing.T) {
 	if err := cat.CreateDatabase(catalog.Database{Name: "default"}); err != nil {
 		t.Fatal(err)
 	}
-	sealed := filepath.Join(t.TempDir(), "sealed")
 	eng, err := Open(Config{Lake: lk, Catalog: cat, LakeDir: filepath.Join(dir, "lake"), TempDir: filepath.Join(dir, "tmp"), Threads: 2,
-		SealedDir: sealed, SealedBudget: 1 << 20})
+		SealedDir: sealedDir, SealedBudget: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +46,16 @@ func TestQuerySealedObjects(t *testing.T) {
 	if err := lk.CreateBucket("data", ""); err != nil {
 		t.Fatal(err)
 	}
+	return eng, lk, ks
+}
+
+// TestQuerySealedObjects: tables over server-side-encrypted objects read
+// as any other (JSON, gzipped CSV, Parquet), from decrypted copies that
+// are gone when the query ends; a query over the budget fails with
+// HIVE_CANNOT_OPEN_SPLIT.
+func TestQuerySealedObjects(t *testing.T) {
+	sealed := filepath.Join(t.TempDir(), "sealed")
+	eng, lk, _ := sealedEngine(t, sealed)
 	sse := &lake.Encryption{Algorithm: lake.SSEAES256}
 	put := func(key string, body []byte) {
 		t.Helper()
@@ -89,7 +98,7 @@ func TestQuerySealedObjects(t *testing.T) {
 
 	put("big/b.json", bytes.Repeat([]byte("{\"id\": 1, \"who\": \"x\"}\n"), 60000)) // over the 1 MiB budget
 	run(`CREATE EXTERNAL TABLE big (id int, who string) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://data/big/'`)
-	_, err = eng.Run(context.Background(), "SELECT count(*) FROM big", "")
+	_, err := eng.Run(context.Background(), "SELECT count(*) FROM big", "")
 	var qe *Error
 	if !errors.As(err, &qe) || qe.Code != "HIVE_CANNOT_OPEN_SPLIT" || !strings.Contains(qe.Message, "exceed") {
 		t.Errorf("a query over the decryption budget: %v, want HIVE_CANNOT_OPEN_SPLIT", err)
@@ -101,33 +110,7 @@ func TestQuerySealedObjects(t *testing.T) {
 // allows kms:Decrypt on that key, as S3's GetObject does; objects under
 // the AWS-managed key or SSE-S3 need s3:GetObject alone.
 func TestQuerySealedObjectsNeedKMSDecrypt(t *testing.T) {
-	dir := t.TempDir()
-	ks, err := keystore.Open(keystore.Config{Dir: filepath.Join(dir, "keys"), MasterKey: bytes.Repeat([]byte{7}, 32), ConfigDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk, err := lake.Open(lake.Config{Dir: filepath.Join(dir, "lake"), NoSync: true, Keys: ks})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lk.Close() })
-	cat, err := catalog.Open(catalog.Config{Dir: filepath.Join(dir, "catalog"), NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cat.Close() })
-	if err := cat.CreateDatabase(catalog.Database{Name: "default"}); err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Open(Config{Lake: lk, Catalog: cat, LakeDir: filepath.Join(dir, "lake"), TempDir: filepath.Join(dir, "tmp"), Threads: 2,
-		SealedDir: filepath.Join(t.TempDir(), "sealed"), SealedBudget: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	if err := lk.CreateBucket("data", ""); err != nil {
-		t.Fatal(err)
-	}
+	eng, lk, ks := sealedEngine(t, filepath.Join(t.TempDir(), "sealed"))
 	k, err := ks.CreateKey(keystore.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
