@@ -175,27 +175,6 @@ func TestAppendBase64AllLengths(t *testing.T) {
 	}
 }
 
-// BenchmarkAppendBase64 encodes a 1 KiB record: ours against
-// encoding/base64's.
-func BenchmarkAppendBase64(b *testing.B) {
-	src := bytes.Repeat([]byte{0xfb, 0x0f, 0x3e, 0x11}, 256)
-	dst := make([]byte, 0, 2048)
-	for _, impl := range []struct {
-		name string
-		fn   func(dst, src []byte) []byte
-	}{{"caudal", AppendBase64}, {"stdlib", base64.StdEncoding.AppendEncode}} {
-		b.Run(impl.name, func(b *testing.B) {
-			b.SetBytes(int64(len(src)))
-			b.ReportAllocs()
-			start := processCPU()
-			for b.Loop() {
-				dst = impl.fn(dst[:0], src)
-			}
-			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
-		})
-	}
-}
-
 // FuzzDecodeBase64: DecodeBase64 returns what encoding/base64 returns:
 // the same bytes, count and error, on the scalar path and (where the CPU
 // has it) the AVX2 path.
@@ -222,30 +201,6 @@ func TestDecodeBase64AllLengths(t *testing.T) {
 		if err != nil || !bytes.Equal(dst[:m], src[:n]) {
 			t.Fatalf("%d bytes: %v %x", n, err, dst[:m])
 		}
-	}
-}
-
-// BenchmarkDecodeBase64 decodes a 1 KiB record: ours against
-// encoding/base64's. cpu-ns/op is process CPU time, steadier than wall
-// time on a shared machine.
-func BenchmarkDecodeBase64(b *testing.B) {
-	src := []byte(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xfb, 0x0f, 0x3e, 0x11}, 256)))
-	dst := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
-	for _, impl := range []struct {
-		name string
-		fn   func(dst, src []byte) (int, error)
-	}{{"caudal", DecodeBase64}, {"stdlib", base64.StdEncoding.Decode}} {
-		b.Run(impl.name, func(b *testing.B) {
-			b.SetBytes(int64(len(dst)))
-			b.ReportAllocs()
-			start := processCPU()
-			for b.Loop() {
-				if _, err := impl.fn(dst, src); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
-		})
 	}
 }
 
