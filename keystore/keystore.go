@@ -597,6 +597,19 @@ func (s *Store) DescribeKey(keyID, region string) (Key, error) {
 	return s.public(k), nil
 }
 
+// CustomerKeyARN returns the ARN of the key keyID names when it is
+// customer-managed, and "" for an AWS-managed one (alias/aws/s3,
+// alias/aws/kinesis), whose key policy lets every principal of the account
+// use it through its service. Services that seal data under a key check
+// the caller's own KMS permission only on a returned ARN.
+func (s *Store) CustomerKeyARN(keyID, region string) (string, error) {
+	k, err := s.DescribeKey(keyID, region)
+	if err != nil || k.Manager != "CUSTOMER" {
+		return "", err
+	}
+	return k.ARN, nil
+}
+
 // ListKeys lists the keys of a region in creation order.
 func (s *Store) ListKeys(region string) []Key {
 	s.mu.Lock()

@@ -490,12 +490,9 @@ func (l *Lake) customerKeyARN(id string) (string, error) {
 	if ks == nil {
 		return "", ErrNoKeyStore
 	}
-	k, err := ks.DescribeKey(id, "")
+	arn, err := ks.CustomerKeyARN(id, "")
 	if err != nil {
 		return "", fmt.Errorf("lake: KMS key %s: %w", id, err)
 	}
-	if k.Manager != "CUSTOMER" {
-		return "", nil
-	}
-	return k.ARN, nil
+	return arn, nil
 }

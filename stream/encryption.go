@@ -250,15 +250,12 @@ func (e *Engine) CustomerKey(region, name string) (string, error) {
 	if typ != "KMS" || id == "" || e.cfg.Keys == nil {
 		return "", nil
 	}
-	k, err := e.cfg.Keys.DescribeKey(id, region)
+	arn, err := e.cfg.Keys.CustomerKeyARN(id, region)
 	switch {
 	case errors.Is(err, keystore.ErrNotFound):
 		return "", &Error{Kind: ErrKMSNotFound, Message: err.Error(), Err: err}
 	case err != nil:
 		return "", internalErr(err, "stream: key of %s", name)
 	}
-	if k.Manager != "CUSTOMER" {
-		return "", nil
-	}
-	return k.ARN, nil
+	return arn, nil
 }
